@@ -1,0 +1,350 @@
+"""The one traversal of a parsed module: imports, scopes, bindings, functions, loops and calls.
+
+Everything later (values, models, data flow) is answered from these tables, so no rule walks the tree
+again. Source order is kept as a counter (`order`) instead of positions: positions cost a second pass
+and are only needed for the few nodes that end up in a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from rnnlint.facts.names import ImportTable, dotted_name
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # "module" | "function" | "class"
+    node: cst.CSTNode
+    parent: "Scope | None"
+    bindings: dict[str, list["Binding"]] = field(default_factory=dict)
+    function: "FunctionInfo | None" = None
+    cls: "ClassInfo | None" = None
+
+    def enclosing_class(self) -> "ClassInfo | None":
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.kind == "class":
+                return scope.cls
+            scope = scope.parent
+        return None
+
+
+@dataclass(eq=False)
+class Binding:
+    """One assignment of a name (or `self.attr`, or `NAME[key]`) in a scope."""
+
+    name: str
+    kind: str  # assign | unpack | for | param | augassign | with | def | class | item | import
+    value: cst.BaseExpression | None
+    scope: Scope
+    order: int
+    loops: tuple["LoopInfo", ...]
+    index: int | None = None  # position in a tuple unpacking target
+    count: int | None = None  # number of targets in that unpacking (starred targets make it None)
+    key: cst.BaseExpression | None = None  # for item bindings: the subscript
+    node: cst.CSTNode | None = None
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: cst.FunctionDef
+    name: str
+    scope: Scope  # the function's own scope
+    params: list[cst.Param]
+    returns: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
+    calls: list["CallSite"] = field(default_factory=list)  # call sites of this function (by name)
+
+    def param_index(self, name: str) -> int | None:
+        for index, param in enumerate(self.params):
+            if param.name.value == name:
+                return index
+        return None
+
+    def param(self, name: str) -> cst.Param | None:
+        index = self.param_index(name)
+        return None if index is None else self.params[index]
+
+    @property
+    def is_method(self) -> bool:
+        return bool(self.params) and self.params[0].name.value in ("self", "cls")
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    name: str
+    bases: list[cst.BaseExpression]
+    scope: Scope
+
+
+@dataclass(eq=False)
+class LoopInfo:
+    node: cst.CSTNode  # For or While
+    kind: str  # "for" | "while"
+    scope: Scope
+    target_names: tuple[str, ...]
+    iterable: cst.BaseExpression | None
+    test: cst.BaseExpression | None
+    order: int
+    parent: "LoopInfo | None"
+    breaks: list[cst.Break] = field(default_factory=list)
+    end_order: int = 0
+
+    def contains(self, order: int) -> bool:
+        return self.order <= order <= self.end_order
+
+
+@dataclass(eq=False)
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    order: int
+    loops: tuple[LoopInfo, ...]  # innermost last, within the same function
+    func_dotted: str | None  # `keras.layers.LSTM`, `model.fit`... as written
+    in_comprehension: bool = False
+
+    @property
+    def method(self) -> str | None:
+        """`fit` for `anything.fit(...)`."""
+        func = self.node.func
+        return func.attr.value if isinstance(func, cst.Attribute) else None
+
+    @property
+    def receiver(self) -> cst.BaseExpression | None:
+        func = self.node.func
+        return func.value if isinstance(func, cst.Attribute) else None
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names: list[str] = []
+        for element in target.elements:
+            names.extend(_target_names(element.value))
+        return names
+    return []
+
+
+class ModuleIndex(cst.CSTVisitor):
+    """Collects the tables above in a single visit of the module."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.imports = ImportTable()
+        self.module_scope = Scope("module", module, None)
+        self.scopes: list[Scope] = [self.module_scope]
+        self.functions: dict[str, list[FunctionInfo]] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self.calls: list[CallSite] = []
+        self.loops: list[LoopInfo] = []
+        self.call_scope: dict[cst.Call, CallSite] = {}
+        self.order = 0
+        self._scope = self.module_scope
+        self._loop_stack: list[LoopInfo] = []
+        self._loop_stack_saved: list[list[LoopInfo]] = []
+        self._comprehension_depth = 0
+        module.visit(self)
+        self._link_function_calls()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _tick(self) -> int:
+        self.order += 1
+        return self.order
+
+    def _bind(self, name: str, kind: str, value, node=None, index=None, count=None, key=None,
+              scope: Scope | None = None) -> None:
+        target_scope = scope or self._scope
+        binding = Binding(name, kind, value, target_scope, self._tick(), tuple(self._loop_stack),
+                          index=index, count=count, key=key, node=node)
+        target_scope.bindings.setdefault(name, []).append(binding)
+
+    def _bind_target(self, target: cst.BaseExpression, value, kind: str, node) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, kind, value, node)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            for index, element in enumerate(elements):
+                inner = element.value
+                if isinstance(inner, cst.Name):
+                    self._bind(inner.value, "unpack" if kind == "assign" else kind, value, node,
+                               index=None if starred else index,
+                               count=None if starred else len(elements))
+                elif isinstance(inner, (cst.Tuple, cst.List)):
+                    for name in _target_names(inner):
+                        self._bind(name, "augassign", None, node)  # nested unpacking: unknown
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            owner = target.value.value
+            if owner == "self":
+                cls = self._scope.enclosing_class()
+                if cls is not None:
+                    self._bind(f"self.{target.attr.value}", kind, value, node, scope=cls.scope)
+            else:
+                self._bind(f"{owner}.{target.attr.value}", kind, value, node)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                self._bind(target.value.value, "item", value, node, key=target.slice[0].slice.value)
+
+    def _push_scope(self, kind: str, node) -> Scope:
+        scope = Scope(kind, node, self._scope)
+        self.scopes.append(scope)
+        self._scope = scope
+        self._loop_stack_saved.append(self._loop_stack)
+        self._loop_stack = []
+        return scope
+
+    def _pop_scope(self) -> None:
+        assert self._scope.parent is not None
+        self._scope = self._scope.parent
+        self._loop_stack = self._loop_stack_saved.pop()
+
+    # -- imports -----------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        self.imports.add_import(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.imports.add_import_from(node)
+
+    # -- scopes ------------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value, "def", None, node)
+        scope = self._push_scope("function", node)
+        params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
+        info = FunctionInfo(node, node.name.value, scope, params)
+        scope.function = info
+        if scope.parent is not None and scope.parent.kind == "module":
+            self.functions.setdefault(node.name.value, []).append(info)
+        elif scope.parent is not None and scope.parent.kind == "class" and scope.parent.cls:
+            self.functions.setdefault(f"{scope.parent.cls.name}.{node.name.value}", []).append(info)
+        for param in params:
+            self._bind(param.name.value, "param", param.default, param)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._pop_scope()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind(node.name.value, "class", None, node)
+        scope = self._push_scope("class", node)
+        info = ClassInfo(node, node.name.value, [arg.value for arg in node.bases], scope)
+        scope.cls = info
+        self.classes.setdefault(node.name.value, info)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._pop_scope()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False  # lambdas hold no training code worth following
+
+    # -- bindings ----------------------------------------------------------------------------
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        for target in original_node.targets:
+            self._bind_target(target.target, original_node.value, "assign", original_node)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        if original_node.value is not None:
+            self._bind_target(original_node.target, original_node.value, "assign", original_node)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        for name in _target_names(original_node.target):
+            self._bind(name, "augassign", original_node.value, original_node)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            for name in _target_names(node.asname.name):
+                self._bind(name, "with", node.item, node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        info = self._scope.function
+        if info is not None and node.value is not None:
+            info.returns.append((node.value, self._tick()))
+
+    # -- loops -------------------------------------------------------------------------------
+    def visit_For(self, node: cst.For) -> None:
+        names = tuple(_target_names(node.target))
+        loop = LoopInfo(node, "for", self._scope, names, node.iter, None, self._tick(),
+                        self._loop_stack[-1] if self._loop_stack else None)
+        self.loops.append(loop)
+        self._loop_stack.append(loop)
+        for index, name in enumerate(names):
+            self._bind(name, "for", node.iter, node, index=index if len(names) > 1 else None,
+                       count=len(names) if len(names) > 1 else None)
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loop_stack.pop().end_order = self._tick()
+
+    def visit_While(self, node: cst.While) -> None:
+        loop = LoopInfo(node, "while", self._scope, (), None, node.test, self._tick(),
+                        self._loop_stack[-1] if self._loop_stack else None)
+        self.loops.append(loop)
+        self._loop_stack.append(loop)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._loop_stack.pop().end_order = self._tick()
+
+    def visit_Break(self, node: cst.Break) -> None:
+        if self._loop_stack:
+            self._loop_stack[-1].breaks.append(node)
+
+    # -- comprehensions: their targets are not followed, their calls are still seen -----------
+    def visit_ListComp(self, node) -> None:
+        self._comprehension_depth += 1
+
+    def leave_ListComp(self, original_node) -> None:
+        self._comprehension_depth -= 1
+
+    visit_GeneratorExp = visit_SetComp = visit_DictComp = visit_ListComp
+    leave_GeneratorExp = leave_SetComp = leave_DictComp = leave_ListComp
+
+    # -- calls -------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        site = CallSite(node, self._scope, self._tick(), tuple(self._loop_stack),
+                        dotted_name(node.func), self._comprehension_depth > 0)
+        self.calls.append(site)
+        self.call_scope[node] = site
+
+    def _link_function_calls(self) -> None:
+        for site in self.calls:
+            if site.func_dotted and site.func_dotted in self.functions:
+                for info in self.functions[site.func_dotted]:
+                    info.calls.append(site)
+            elif site.func_dotted and site.func_dotted.startswith("self."):
+                cls = site.scope.enclosing_class()
+                if cls is not None:
+                    for info in self.functions.get(f"{cls.name}.{site.func_dotted[5:]}", ()):
+                        info.calls.append(site)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def lookup(self, name: str, scope: Scope, order: int) -> list[Binding]:
+        """The bindings of `name` that can reach a use at `order` in `scope`.
+
+        In the use's own scope: the last binding before the use (or, for a use in a loop, a later
+        binding inside the same loop too); in an enclosing scope: all its bindings, since a function
+        body runs after the module has bound them.
+        """
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first and not name.startswith("self."):
+                current = current.parent
+                continue
+            bindings = current.bindings.get(name)
+            if name.startswith("self.") and current.kind != "class":
+                bindings = None
+            if bindings:
+                if current is scope:
+                    before = [b for b in bindings if b.order < order]
+                    if before:
+                        last = before[-1]
+                        # a loop re-runs: a binding later in the same loop reaches this use as well
+                        loop_later = [b for b in bindings if b.order > order and any(
+                            loop.contains(order) and loop.contains(b.order) for loop in b.loops)]
+                        return [last, *loop_later]
+                    return list(bindings)
+                return list(bindings)
+            first = False
+            current = current.parent
+        return []

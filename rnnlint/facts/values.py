@@ -1,0 +1,450 @@
+"""Resolve simple expressions to Python values, and say where each value was written.
+
+Handles literals, arithmetic on them, module/function constants, dict and list subscripts (including
+`CONFIG["lr"] = ...` items), function parameters (the argument at the call sites, else the default),
+`argparse` defaults read back as `args.x`, class attributes (`Config.LR`, `cfg = Config(); cfg.lr`),
+and JSON/YAML config files loaded by a literal path next to the script. Anything else is UNKNOWN: a
+rule must never judge a number it had to guess.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+import yaml
+
+from rnnlint.facts.names import dotted_name
+from rnnlint.facts.scopes import Binding, ModuleIndex, Scope
+
+MAX_DEPTH = 24
+MAX_CONFIG_BYTES = 1_000_000
+
+
+class _Unknown:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A value and the node where it was written (the literal, or the expression computing it).
+
+    Containers hold `Resolved` items so that `CONFIG["lr"]` can point at the `0.5` inside the dict.
+    """
+
+    value: Any
+    origin: cst.CSTNode
+
+    def plain(self) -> Any:
+        value = self.value
+        if isinstance(value, dict):
+            return {k: v.plain() if isinstance(v, Resolved) else v for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            items = [v.plain() if isinstance(v, Resolved) else v for v in value]
+            return type(value)(items)
+        return value
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_BINOPS = {
+    cst.Add: lambda a, b: a + b,
+    cst.Subtract: lambda a, b: a - b,
+    cst.Multiply: lambda a, b: a * b,
+    cst.Divide: lambda a, b: a / b,
+    cst.FloorDivide: lambda a, b: a // b,
+    cst.Power: lambda a, b: a ** b,
+    cst.Modulo: lambda a, b: a % b,
+}
+
+
+def _literal_default(value: Any, type_name: str | None) -> Any:
+    """argparse applies `type` to string defaults."""
+    if isinstance(value, str) and type_name in ("float", "int"):
+        try:
+            return float(value) if type_name == "float" else int(value)
+        except ValueError:
+            return UNKNOWN
+    return value
+
+
+def argparse_dest(call: cst.Call) -> str | None:
+    explicit = next((a for a in call.args if a.keyword and a.keyword.value == "dest"), None)
+    if explicit is not None and isinstance(explicit.value, cst.SimpleString):
+        return str(explicit.value.evaluated_value)
+    flags = [a.value.evaluated_value for a in call.args
+             if a.keyword is None and isinstance(a.value, cst.SimpleString)]
+    longs = [f for f in flags if isinstance(f, str) and f.startswith("--")]
+    chosen = longs[0] if longs else (flags[0] if flags else None)
+    if not isinstance(chosen, str):
+        return None
+    return chosen.lstrip("-").replace("-", "_")
+
+
+class Resolver:
+    """Answers "what value / which definitions does this expression have" for one module."""
+
+    def __init__(self, index: ModuleIndex, base_dir: Path | None = None) -> None:
+        self.index = index
+        self.base_dir = base_dir
+        self._argparse: dict[str, list[cst.Call]] | None = None
+        self._config_cache: dict[str, Any] = {}
+
+    # -- definitions ------------------------------------------------------------------------
+    def bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
+        return self.index.lookup(name, scope, order)
+
+    def argument_of(self, call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:
+        """The expression passed for a parameter, by keyword or position."""
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg.value
+        if position is not None:
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            if position < len(positional):
+                return positional[position].value
+        return None
+
+    def param_sources(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """Where a function parameter's value comes from: each call site's argument, else the default."""
+        function = binding.scope.function
+        param = binding.node
+        if function is None or not isinstance(param, cst.Param):
+            return []
+        position = function.param_index(param.name.value)
+        if function.is_method and position is not None:
+            position -= 1
+        sources: list[tuple[cst.BaseExpression, Scope, int]] = []
+        for site in function.calls:
+            arg = self.argument_of(site.node, param.name.value, position)
+            if arg is not None:
+                sources.append((arg, site.scope, site.order))
+            elif param.default is not None:
+                sources.append((param.default, binding.scope.parent or binding.scope, 0))
+            else:
+                return []  # a call we cannot read (e.g. **kwargs): the parameter is unknown
+        if not function.calls and param.default is not None:
+            sources.append((param.default, binding.scope.parent or binding.scope, 0))
+        return sources
+
+    # -- values -----------------------------------------------------------------------------
+    def value(self, expr: cst.BaseExpression | None, scope: Scope, order: int, depth: int = 0) -> Resolved | Any:
+        """One value, or UNKNOWN (including when several different values can reach the use)."""
+        options = self.candidates(expr, scope, order, depth)
+        if not options:
+            return UNKNOWN
+        first = options[0]
+        if all(_same(first.plain(), o.plain()) for o in options[1:]):
+            return first
+        return UNKNOWN
+
+    def candidates(self, expr: cst.BaseExpression | None, scope: Scope, order: int, depth: int = 0) -> list[Resolved]:
+        """Every value that can reach this use (a loop variable over a literal list has several);
+        empty when any of them is unknown."""
+        if expr is None or depth > MAX_DEPTH:
+            return []
+        try:
+            return self._candidates(expr, scope, order, depth + 1)
+        except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError):
+            return []
+
+    def _candidates(self, expr, scope, order, depth) -> list[Resolved]:
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return [Resolved(ast.literal_eval(expr.value), expr)]
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = expr.evaluated_value
+            return [Resolved(value, expr)] if value is not None else []
+        if isinstance(expr, cst.Name):
+            if expr.value in ("True", "False", "None"):
+                return [Resolved({"True": True, "False": False, "None": None}[expr.value], expr)]
+            return self._name(expr.value, scope, order, depth)
+        if isinstance(expr, cst.UnaryOperation):
+            inner = self.value(expr.expression, scope, order, depth)
+            if isinstance(inner, Resolved) and _number(inner.value):
+                if isinstance(expr.operator, cst.Minus):
+                    return [Resolved(-inner.value, expr)]
+                if isinstance(expr.operator, cst.Plus):
+                    return [Resolved(inner.value, expr)]
+            return []
+        if isinstance(expr, cst.BinaryOperation):
+            op = _BINOPS.get(type(expr.operator))
+            left = self.value(expr.left, scope, order, depth)
+            right = self.value(expr.right, scope, order, depth)
+            if op and isinstance(left, Resolved) and isinstance(right, Resolved) \
+                    and _number(left.value) and _number(right.value):
+                if isinstance(expr.operator, cst.Power) and abs(right.value) > 64:
+                    return []
+                return [Resolved(op(left.value, right.value), expr)]
+            return []
+        if isinstance(expr, (cst.Tuple, cst.List)):
+            items = []
+            for element in expr.elements:
+                if isinstance(element, cst.StarredElement):
+                    return []
+                item = self.value(element.value, scope, order, depth)
+                if not isinstance(item, Resolved):
+                    return []
+                items.append(item)
+            return [Resolved(tuple(items) if isinstance(expr, cst.Tuple) else list(items), expr)]
+        if isinstance(expr, cst.Dict):
+            mapping: dict[Any, Any] = {}
+            for element in expr.elements:
+                if not isinstance(element, cst.DictElement):
+                    return []
+                key = self.value(element.key, scope, order, depth)
+                if not isinstance(key, Resolved) or not isinstance(key.value, (str, int, float, bool)):
+                    return []
+                item = self.value(element.value, scope, order, depth)
+                mapping[key.value] = item if isinstance(item, Resolved) else UNKNOWN
+            return [Resolved(mapping, expr)]
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope, order, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, order, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope, order, depth)
+        return []
+
+    def _binding_candidates(self, binding: Binding, depth: int) -> list[Resolved]:
+        if binding.kind in ("assign", "with"):
+            return self.candidates(binding.value, binding.scope, binding.order, depth)
+        if binding.kind == "unpack":
+            whole = self.candidates(binding.value, binding.scope, binding.order, depth)
+            out = []
+            for option in whole:
+                seq = option.value
+                if not isinstance(seq, (list, tuple)) or binding.index is None or len(seq) != binding.count:
+                    return []
+                out.append(seq[binding.index])
+            return out
+        if binding.kind == "for":
+            out = []
+            for option in self.candidates(binding.value, binding.scope, binding.order, depth):
+                if isinstance(option.value, dict):
+                    return []  # iterating a dict gives keys; keep it simple
+                if not isinstance(option.value, (list, tuple)):
+                    return []
+                for item in option.value:
+                    if binding.index is not None:
+                        if not isinstance(item.value, (list, tuple)) or binding.index >= len(item.value):
+                            return []
+                        item = item.value[binding.index]
+                    out.append(item)
+            return out
+        if binding.kind == "param":
+            out = []
+            for expr, scope, order in self.param_sources(binding):
+                values = self.candidates(expr, scope, order, depth)
+                if not values:
+                    return []
+                out.extend(values)
+            return out
+        return []
+
+    def _name(self, name: str, scope: Scope, order: int, depth: int) -> list[Resolved]:
+        bindings = [b for b in self.bindings(name, scope, order) if b.kind != "item"]
+        if not bindings:
+            return []
+        out: list[Resolved] = []
+        for binding in bindings:
+            values = self._binding_candidates(binding, depth)
+            if not values:
+                return []
+            out.extend(values)
+        return out
+
+    def _subscript(self, expr: cst.Subscript, scope, order, depth) -> list[Resolved]:
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return []
+        key = self.value(expr.slice[0].slice.value, scope, order, depth)
+        if not isinstance(key, Resolved):
+            return []
+        # `CONFIG["lr"] = 0.5` after the dict literal wins over the literal's entry
+        if isinstance(expr.value, cst.Name):
+            for binding in reversed(self.bindings(expr.value.value, scope, order)):
+                if binding.kind == "item" and binding.order < order or binding.kind == "item" and binding.scope is not scope:
+                    bound_key = self.value(binding.key, binding.scope, binding.order, depth)
+                    if isinstance(bound_key, Resolved) and _same(bound_key.value, key.value):
+                        return self.candidates(binding.value, binding.scope, binding.order, depth)
+        out = []
+        for container in self.candidates(expr.value, scope, order, depth):
+            seq = container.value
+            try:
+                item = seq[key.value]
+            except (KeyError, IndexError, TypeError):
+                return []
+            if not isinstance(item, Resolved):
+                return []
+            out.append(item)
+        return out
+
+    def _attribute(self, expr: cst.Attribute, scope, order, depth) -> list[Resolved]:
+        attr = expr.attr.value
+        owner = expr.value
+        dotted = dotted_name(expr)
+        # a direct attribute binding (`cfg.lr = 0.1`, or `self.lr = ...` in a class)
+        if dotted and dotted.count(".") == 1:
+            direct = [b for b in self.bindings(dotted, scope, order) if b.kind != "item"]
+            if direct:
+                out = []
+                for binding in direct:
+                    values = self._binding_candidates(binding, depth)
+                    if not values:
+                        return []
+                    out.extend(values)
+                return out
+        if not isinstance(owner, cst.Name):
+            return []
+        for binding in self.bindings(owner.value, scope, order):
+            if binding.kind == "class":
+                return self._class_attribute(owner.value, attr, depth)
+            if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+                call = binding.value
+                callee = dotted_name(call.func) or ""
+                if callee.endswith("parse_args") or callee.endswith("parse_known_args"):
+                    return self._argparse_default(attr, depth)
+                if callee in self.index.classes:
+                    passed = self.argument_of(call, attr, None)
+                    if passed is not None:
+                        return self.candidates(passed, binding.scope, binding.order, depth)
+                    return self._class_attribute(callee, attr, depth)
+                if callee.endswith("SimpleNamespace"):
+                    passed = self.argument_of(call, attr, None)
+                    return self.candidates(passed, binding.scope, binding.order, depth) if passed else []
+        return []
+
+    def _class_attribute(self, class_name: str, attr: str, depth: int) -> list[Resolved]:
+        info = self.index.classes.get(class_name)
+        if info is None:
+            return []
+        bindings = info.scope.bindings.get(attr, [])
+        if len(bindings) != 1:
+            return []
+        return self._binding_candidates(bindings[0], depth)
+
+    def _argparse_default(self, dest: str, depth: int) -> list[Resolved]:
+        if self._argparse is None:
+            self._argparse = {}
+            for site in self.index.calls:
+                if site.method == "add_argument":
+                    name = argparse_dest(site.node)
+                    if name:
+                        self._argparse.setdefault(name, []).append(site.node)
+        calls = self._argparse.get(dest, [])
+        if len(calls) != 1:
+            return []
+        call = calls[0]
+        site = self.index.call_scope[call]
+        default = self.argument_of(call, "default", None)
+        if default is None:
+            return []  # argparse's own default is None: the script expects a value on the command line
+        type_arg = self.argument_of(call, "type", None)
+        type_name = type_arg.value if isinstance(type_arg, cst.Name) else None
+        out = []
+        for option in self.candidates(default, site.scope, site.order, depth):
+            converted = _literal_default(option.value, type_name)
+            if converted is UNKNOWN:
+                return []
+            out.append(Resolved(converted, option.origin))
+        return out
+
+    def _call(self, call: cst.Call, scope, order, depth) -> list[Resolved]:
+        callee = dotted_name(call.func) or ""
+        if callee == "dict" and all(a.keyword is not None for a in call.args):
+            mapping = {}
+            for arg in call.args:
+                item = self.value(arg.value, scope, order, depth)
+                mapping[arg.keyword.value] = item if isinstance(item, Resolved) else UNKNOWN
+            return [Resolved(mapping, call)]
+        if callee in ("float", "int") and len(call.args) == 1:
+            inner = self.value(call.args[0].value, scope, order, depth)
+            if isinstance(inner, Resolved) and isinstance(inner.value, (int, float, str)) \
+                    and not isinstance(inner.value, bool):
+                try:
+                    converted = float(inner.value) if callee == "float" else int(inner.value)
+                except ValueError:
+                    return []
+                return [Resolved(converted, inner.origin)]
+            return []
+        if callee in ("json.load", "yaml.safe_load", "yaml.load") and call.args:
+            return self._config_file(call, scope, order, depth)
+        return []
+
+    def _config_file(self, call: cst.Call, scope, order, depth) -> list[Resolved]:
+        """`json.load(open("config.json"))` / `yaml.safe_load(open(...))` with a literal path."""
+        opened = call.args[0].value
+        if isinstance(opened, cst.Name):  # `with open(p) as f: cfg = json.load(f)`
+            bound = self.bindings(opened.value, scope, order)
+            opened = bound[-1].value if bound and bound[-1].kind == "with" else None
+        if not isinstance(opened, cst.Call) or dotted_name(opened.func) != "open" or not opened.args:
+            return []
+        path_value = self.value(opened.args[0].value, scope, order, depth)
+        if self.base_dir is None or not isinstance(path_value, Resolved) or not isinstance(path_value.value, str):
+            return []
+        data = self._load_config(path_value.value)
+        if data is UNKNOWN:
+            return []
+        return [_wrap(data, call)]
+
+    def _load_config(self, relative: str) -> Any:
+        if relative in self._config_cache:
+            return self._config_cache[relative]
+        result: Any = UNKNOWN
+        try:
+            path = (self.base_dir / relative).resolve()
+            if path.is_file() and path.stat().st_size <= MAX_CONFIG_BYTES:
+                text = path.read_text(encoding="utf-8")
+                # safe loaders only: a config file is data, never code
+                result = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        except (OSError, ValueError, yaml.YAMLError, UnicodeDecodeError):
+            result = UNKNOWN
+        self._config_cache[relative] = result
+        return result
+
+
+def _wrap(data: Any, origin: cst.CSTNode) -> Resolved:
+    if isinstance(data, dict):
+        return Resolved({k: _wrap(v, origin) for k, v in data.items()}, origin)
+    if isinstance(data, list):
+        return Resolved([_wrap(v, origin) for v in data], origin)
+    return Resolved(data, origin)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+_NUMBER_IN_STRING = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def as_number(resolved: Any) -> float | None:
+    """A resolved int/float (or numeric string) as a float; None otherwise."""
+    if not isinstance(resolved, Resolved):
+        return None
+    value = resolved.value
+    if _number(value):
+        return float(value)
+    if isinstance(value, str) and _NUMBER_IN_STRING.match(value.strip()):
+        return float(value)
+    return None
