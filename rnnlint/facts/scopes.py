@@ -46,6 +46,7 @@ class Binding:
     count: int | None = None  # number of targets in that unpacking (starred targets make it None)
     key: cst.BaseExpression | None = None  # for item bindings: the subscript
     node: cst.CSTNode | None = None
+    path: tuple[int, ...] | None = None  # position in (possibly nested) unpacking: (1, 0) for a in (_, (a, b))
 
 
 @dataclass(eq=False)
@@ -141,6 +142,8 @@ class ModuleIndex(cst.CSTVisitor):
         self.classes: dict[str, ClassInfo] = {}
         self.calls: list[CallSite] = []
         self.loops: list[LoopInfo] = []
+        # `<expr>.attr = value` assignments whose owner is not a plain name (e.g. model.optimizer.lr)
+        self.attribute_assignments: list[Binding] = []
         self.call_scope: dict[cst.Call, CallSite] = {}
         self.order = 0
         self._scope = self.module_scope
@@ -156,13 +159,16 @@ class ModuleIndex(cst.CSTVisitor):
         return self.order
 
     def _bind(self, name: str, kind: str, value, node=None, index=None, count=None, key=None,
-              scope: Scope | None = None) -> None:
+              scope: Scope | None = None, path: tuple[int, ...] | None = None) -> None:
         target_scope = scope or self._scope
+        if path is None and index is not None:
+            path = (index,)
         binding = Binding(name, kind, value, target_scope, self._tick(), tuple(self._loop_stack),
-                          index=index, count=count, key=key, node=node)
+                          index=index, count=count, key=key, node=node, path=path)
         target_scope.bindings.setdefault(name, []).append(binding)
 
-    def _bind_target(self, target: cst.BaseExpression, value, kind: str, node) -> None:
+    def _bind_target(self, target: cst.BaseExpression, value, kind: str, node,
+                     path: tuple[int, ...] = ()) -> None:
         if isinstance(target, cst.Name):
             self._bind(target.value, kind, value, node)
         elif isinstance(target, (cst.Tuple, cst.List)):
@@ -171,12 +177,17 @@ class ModuleIndex(cst.CSTVisitor):
             for index, element in enumerate(elements):
                 inner = element.value
                 if isinstance(inner, cst.Name):
+                    nested = bool(path)
                     self._bind(inner.value, "unpack" if kind == "assign" else kind, value, node,
-                               index=None if starred else index,
-                               count=None if starred else len(elements))
-                elif isinstance(inner, (cst.Tuple, cst.List)):
-                    for name in _target_names(inner):
-                        self._bind(name, "augassign", None, node)  # nested unpacking: unknown
+                               index=None if starred or nested else index,
+                               count=None if starred or nested else len(elements),
+                               path=None if starred else (*path, index))
+                elif isinstance(inner, (cst.Tuple, cst.List)) and not starred:
+                    self._bind_target(inner, value, kind, node, (*path, index))
+        elif isinstance(target, cst.Attribute) and not isinstance(target.value, cst.Name):
+            self.attribute_assignments.append(Binding(
+                target.attr.value, kind, value, self._scope, self._tick(), tuple(self._loop_stack),
+                node=target))
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             owner = target.value.value
             if owner == "self":

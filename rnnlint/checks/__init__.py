@@ -1,0 +1,86 @@
+"""The rule registry: each check module registers one function under its catalog name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import libcst as cst
+
+from rnnlint.catalog import RuleSpec
+from rnnlint.findings import Applicability, Severity
+
+CheckFunction = Callable[["RuleContext"], None]
+REGISTRY: dict[str, CheckFunction] = {}
+
+
+def rule(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        if name in REGISTRY:
+            raise RuntimeError(f"rule {name} registered twice")
+        REGISTRY[name] = function
+        return function
+    return register
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """A fix as libcst node replacements; the engine turns them into text edits once positions are known."""
+
+    description: str
+    applicability: Applicability
+    replacements: tuple[tuple[cst.CSTNode, cst.CSTNode], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check found, before positions are resolved."""
+
+    spec: RuleSpec
+    node: cst.CSTNode
+    values: dict[str, Any]
+    severity: Severity
+    fix: FixPlan | None = None
+    data: dict = field(default_factory=dict)
+
+
+class RuleContext:
+    """What a check may use: the script's facts and data flow, its catalog entry and thresholds."""
+
+    def __init__(self, facts, flow, spec: RuleSpec, overrides: dict[str, Any],
+                 severity: Severity | None, reports: list[Report], threshold_reads: set) -> None:
+        self.facts = facts
+        self.flow = flow
+        self.spec = spec
+        self._overrides = overrides
+        self._severity = severity
+        self._reports = reports
+        self._threshold_reads = threshold_reads
+
+    def threshold(self, key: str) -> Any:
+        """The one way a check reads a number: catalog default, overridden by the project config."""
+        if key not in self.spec.thresholds:
+            raise KeyError(f"{self.spec.code} has no threshold {key!r} in its catalog entry")
+        self._threshold_reads.add((self.spec.code, key))
+        if key in self._overrides:
+            return self._overrides[key]
+        return self.spec.thresholds[key].default
+
+    def report(self, node: cst.CSTNode, values: dict[str, Any], severity: Severity | None = None,
+               fix: FixPlan | None = None, **data: Any) -> None:
+        chosen = self._severity or severity or self.spec.severity
+        self._reports.append(Report(self.spec, node, values, chosen, fix, data))
+
+    def code(self, node: cst.CSTNode, limit: int = 40) -> str:
+        """Source text of a node on one line, shortened for messages."""
+        text = " ".join(self.facts.module.code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_checks() -> dict[str, CheckFunction]:
+    """Import every check module (they register themselves) and return the registry."""
+    from rnnlint.checks import (  # noqa: F401
+        extreme_learning_rate, missing_early_stopping, missing_gradient_clipping,
+        model_reused_across_runs, scaler_fit_on_test_data, unscaled_inputs,
+    )
+    return REGISTRY

@@ -1,0 +1,38 @@
+"""extreme-learning-rate: a learning rate outside the usual range of its optimizer family."""
+
+from __future__ import annotations
+
+from rnnlint.checks import RuleContext, rule
+from rnnlint.facts.values import as_number
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+@rule("extreme-learning-rate")
+def check(ctx: RuleContext) -> None:
+    facts = ctx.facts
+    bounds = ctx.threshold("bounds")
+    reported: set[int] = set()
+    for setting in facts.learning_rates:
+        family = setting.family_hint
+        if family is None or family not in bounds:
+            continue
+        low, high = float(bounds[family]["min"]), float(bounds[family]["max"])
+        # a loop over several rates (a sweep) is judged value by value
+        for candidate in facts.resolver.candidates(setting.value, setting.scope, setting.order):
+            value = as_number(candidate)
+            if value is None or low <= value <= high or id(candidate.origin) in reported:
+                continue
+            reported.add(id(candidate.origin))
+            above = value > high
+            ctx.report(candidate.origin, {
+                "parameter": setting.parameter,
+                "value": _fmt(value),
+                "optimizer": setting.optimizer.name if setting.optimizer else "the optimizer",
+                "bound": "above" if above else "below",
+                "limit": _fmt(high if above else low),
+                "family": family,
+                "suggested": f"{_fmt(low)} to {_fmt(high)}",
+            })

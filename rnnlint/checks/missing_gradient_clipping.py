@@ -1,0 +1,142 @@
+"""missing-gradient-clipping: a recurrent model compiled with an optimizer that never clips.
+
+Most published RNN examples do not clip and train fine, so the severity follows the evidence: a
+warning when the script shows a risk amplifier, otherwise info.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rnnlint.checks import FixPlan, RuleContext, rule
+from rnnlint.checks.unscaled_inputs import unscaled_origin
+from rnnlint.facts.names import dotted_name
+from rnnlint.facts.records import CLIPPING_ARGUMENTS, UNBOUNDED_ACTIVATIONS, ModelFact, OptimizerFact
+from rnnlint.facts.values import Resolved, as_number
+from rnnlint.findings import Applicability, Severity
+
+# Positional index of `activation` in the recurrent layer constructors (after `units`).
+ACTIVATION_POSITION = {"LSTM": 1, "GRU": 1, "SimpleRNN": 1, "LSTMCell": 1, "GRUCell": 1, "SimpleRNNCell": 1}
+MANUAL_CLIPPING = ("clip_by_global_norm", "clip_by_norm", "clip_by_value")
+
+
+def activation_name(facts, layer) -> str | None:
+    expr = layer.arg("activation", ACTIVATION_POSITION.get(layer.kind))
+    if expr is None:
+        return None
+    value = facts.resolver.value(expr, layer.site.scope, layer.site.order)
+    if isinstance(value, Resolved):
+        return "linear" if value.value is None else str(value.value).lower()
+    dotted = dotted_name(expr)
+    qualified = facts.imports.qualify(dotted) if dotted else None
+    if qualified:
+        return qualified.rsplit(".", 1)[-1].lower()
+    return None
+
+
+def has_clipping(facts, optimizer: OptimizerFact) -> bool:
+    """True when the optimizer clips, or may (an argument whose value we cannot read)."""
+    if optimizer.form != "object":
+        return False
+    for name in CLIPPING_ARGUMENTS:
+        expr = optimizer.arg(name)
+        if expr is None:
+            continue
+        value = facts.resolver.value(expr, optimizer.site.scope, optimizer.site.order)
+        if not (isinstance(value, Resolved) and value.value is None):
+            return True
+    return False
+
+
+def clips_elsewhere(facts) -> bool:
+    """A custom training loop that clips gradients itself (tf.clip_by_global_norm...)."""
+    return any(site.func_dotted and site.func_dotted.rsplit(".", 1)[-1] in MANUAL_CLIPPING
+               for site in facts.index.calls)
+
+
+def amplifiers(ctx: RuleContext, model: ModelFact, optimizer: OptimizerFact) -> list[str]:
+    facts = ctx.facts
+    found: list[str] = []
+    for layer in model.recurrent_layers:
+        core = layer.recurrent_core or layer
+        activation = activation_name(facts, core)
+        if activation in UNBOUNDED_ACTIVATIONS:
+            found.append(f"{activation} activation in {layer.display}")
+    if any((layer.recurrent_core or layer).kind in ("SimpleRNN", "SimpleRNNCell") for layer in model.recurrent_layers):
+        found.append("SimpleRNN layer (gradients through time are least stable)")
+    usual = ctx.threshold("usual_max_learning_rate")
+    limit = usual.get(optimizer.family) if optimizer.family else None
+    if limit is not None:
+        for setting in facts.learning_rates:
+            if setting.optimizer is not optimizer:
+                continue
+            value = as_number(facts.resolver.value(setting.value, setting.scope, setting.order))
+            if value is not None and value > limit:
+                found.append(f"learning rate {value:g} above the usual {limit:g} for {optimizer.name}")
+                break
+    long_sequence = ctx.threshold("long_sequence_timesteps")
+    for shape in model.input_shapes:
+        steps = shape[0] if shape else None
+        if isinstance(steps, int) and steps >= long_sequence:
+            found.append(f"sequences of {steps} timesteps")
+            break
+    for fit in facts.fits_of_model(model):
+        origin = unscaled_origin(facts, ctx.flow, fit)
+        if origin is not None:
+            found.append(f"unscaled inputs from {origin.description}")
+            break
+    return found
+
+
+@rule("missing-gradient-clipping")
+def check(ctx: RuleContext) -> None:
+    facts = ctx.facts
+    if clips_elsewhere(facts):
+        return
+    reported: set[int] = set()
+    for compile_fact in facts.compiles:
+        recurrent = [m for m in compile_fact.models if m.recurrent_layers]
+        if not recurrent or not compile_fact.optimizer_known:
+            continue
+        model = recurrent[0]
+        unclipped = [o for o in compile_fact.optimizers if not has_clipping(facts, o)]
+        for optimizer in unclipped:
+            node = optimizer.node if optimizer.form == "object" else compile_fact.call
+            if id(node) in reported:
+                continue
+            reported.add(id(node))
+            names = [o.display for o in unclipped if (o.node if o.form == "object" else compile_fact.call) is node]
+            evidence = amplifiers(ctx, model, optimizer)
+            ctx.report(
+                node,
+                {
+                    "optimizer": ", ".join(names),
+                    "layer": model.recurrent_layers[0].display,
+                    "evidence": f"; risk amplifier: {', '.join(evidence)}" if evidence else "",
+                },
+                severity=Severity.WARNING if evidence else Severity.INFO,
+                fix=add_clipnorm(ctx, optimizer),
+                amplifiers=evidence,
+            )
+
+
+def add_clipnorm(ctx: RuleContext, optimizer: OptimizerFact) -> FixPlan | None:
+    """`Adam(1e-3)` -> `Adam(1e-3, clipnorm=1.0)`. Changes training, so it is unsafe. String and
+    default optimizers need an import in the file's own style; that fix lives with the fixer."""
+    if optimizer.form != "object" or optimizer.call is None:
+        return None
+    if any(arg.star for arg in optimizer.call.args):
+        return None  # `Adam(**params)` may already clip; do not touch what we cannot read
+    clipnorm = ctx.threshold("default_clipnorm")
+    new_arg = cst.Arg(keyword=cst.Name("clipnorm"), value=cst.Float(repr(float(clipnorm))),
+                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                            whitespace_after=cst.SimpleWhitespace("")))
+    args = list(optimizer.call.args)
+    if args:
+        last = args[-1]
+        comma = last.comma if isinstance(last.comma, cst.Comma) else cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" "))
+        args[-1] = last.with_changes(comma=comma)
+    new_call = optimizer.call.with_changes(args=[*args, new_arg])
+    return FixPlan(f"add clipnorm={clipnorm} to {optimizer.name}", Applicability.UNSAFE,
+                   ((optimizer.call, new_call),))

@@ -1,0 +1,116 @@
+"""The static engine: `(path, text, config) -> findings`. No I/O beyond what `lint_file` reads.
+
+One parse per file; facts are collected once and shared by every rule; positions are resolved only
+when at least one finding needs them (they cost a second pass over the tree).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from rnnlint.catalog import Catalog, default_catalog
+from rnnlint.checks import Report, RuleContext, load_checks
+from rnnlint.config import DEFAULT_CONFIG, Config
+from rnnlint.facts.collect import ScriptFacts
+from rnnlint.facts.dataflow import DataFlow
+from rnnlint.findings import Edit, FileError, Finding, Fix, Span
+from rnnlint.source import SourceError, decode
+
+SYNTAX_ERROR = "RNN001"
+# A file that mentions none of these cannot hold the code any rule looks at (all rules start from a
+# Keras model, a Keras/TF optimizer or an sklearn/Keras scaler). Conservative: a substring test.
+RELEVANT_WORDS = ("keras", "tensorflow", "sklearn", "Normalization")
+
+
+@dataclass
+class FileReport:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    # (rule code, threshold name) pairs the checks read; used by the catalog tests
+    threshold_reads: set = field(default_factory=set)
+
+
+def _span(position) -> Span:
+    return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
+
+
+def _syntax_finding(path: str, error: cst.ParserSyntaxError, catalog: Catalog) -> Finding:
+    spec = catalog.by_code[SYNTAX_ERROR]
+    line, column = error.raw_line, error.raw_column + 1
+    message = spec.render({"message": error.message.strip().splitlines()[0]})
+    return Finding(spec.code, spec.name, spec.severity, path, Span(line, column, line, column), message)
+
+
+def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: Catalog | None = None,
+                base_dir: Path | None = None) -> FileReport:
+    """Lint one file's text. Never raises on the text's content."""
+    catalog = catalog or default_catalog()
+    report = FileReport(path)
+    enabled = config.enabled_codes(catalog)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        if SYNTAX_ERROR in enabled:
+            report.findings.append(_syntax_finding(path, error, catalog))
+        return report
+    except RecursionError:
+        report.errors.append(FileError(path, "too deeply nested for the parser; not linted"))
+        return report
+    if not any(word in text for word in RELEVANT_WORDS):
+        return report
+    try:
+        reports = _run_checks(module, config, catalog, enabled, report.threshold_reads, base_dir)
+    except RecursionError:
+        report.errors.append(FileError(path, "too deeply nested to analyse; not linted"))
+        return report
+    if reports:
+        report.findings = _to_findings(path, module, reports)
+    return report
+
+
+def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir) -> list[Report]:
+    checks = load_checks()
+    facts = ScriptFacts(module, base_dir)
+    flow = DataFlow(facts)
+    reports: list[Report] = []
+    for spec in catalog:
+        if spec.kind != "static" or spec.code not in enabled or spec.name not in checks:
+            continue
+        ctx = RuleContext(facts, flow, spec, config.thresholds.get(spec.code, {}),
+                          config.severities.get(spec.code), reports, threshold_reads)
+        checks[spec.name](ctx)
+    return reports
+
+
+def _to_findings(path: str, module: cst.Module, reports: list[Report]) -> list[Finding]:
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    findings: dict[tuple, Finding] = {}
+    for item in reports:
+        span = _span(positions[item.node])
+        fix = None
+        if item.fix is not None:
+            edits = tuple(Edit(_span(positions[old]), module.code_for_node(new))
+                          for old, new in item.fix.replacements)
+            fix = Fix(item.fix.description, item.fix.applicability, edits)
+        finding = Finding(item.spec.code, item.spec.name, item.severity, path, span,
+                          item.spec.render(item.values), fix, data=item.data)
+        findings.setdefault((finding.code, span), finding)
+    return sorted(findings.values(), key=Finding.sort_key)
+
+
+def lint_file(path: str | Path, config: Config = DEFAULT_CONFIG, catalog: Catalog | None = None) -> FileReport:
+    """Read, decode and lint one Python file; unreadable input becomes a FileError, never an exception."""
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return FileReport(shown, errors=[FileError(shown, f"cannot read: {exc.strerror or exc}")])
+    decoded = decode(data)
+    if isinstance(decoded, SourceError):
+        return FileReport(shown, errors=[FileError(shown, decoded.message)])
+    return lint_source(shown, decoded.text, config, catalog, base_dir=Path(path).resolve().parent)

@@ -1,0 +1,520 @@
+"""Where arrays come from: followed backwards through assignments, slices, reshapes, numpy/pandas
+calls, `train_test_split` outputs and the script's own helper functions.
+
+Two questions are answered here, for the data rules:
+- `trace_origins`: does an array reach a raw data source (a CSV, `np.load`, a Keras dataset, token
+  ids) without passing a scaling step?
+- `role_of`: is an array a training part, a held-out part (test/validation), or a whole dataset that
+  the script splits later?
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from rnnlint.facts.names import dotted_name
+from rnnlint.facts.scopes import Binding, Scope
+from rnnlint.facts.values import Resolved
+
+MAX_DEPTH = 30
+
+RAW_SOURCES = {
+    "pandas.read_csv", "pandas.read_excel", "pandas.read_parquet", "pandas.read_json",
+    "pandas.read_table", "pandas.read_sql", "pandas.read_feather", "pandas.read_pickle",
+    "pandas.read_hdf", "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile",
+    "yfinance.download", "pandas_datareader.DataReader", "pandas_datareader.data.DataReader",
+}
+RAW_DATASETS = {"mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing", "california_housing"}
+TOKEN_DATASETS = {"imdb", "reuters"}
+TOKEN_SOURCES = {"keras.utils.pad_sequences"}
+TOKEN_METHODS = {"texts_to_sequences", "texts_to_matrix"}
+SCALING_FUNCTIONS = {
+    "keras.utils.normalize", "keras.utils.to_categorical",
+    "sklearn.preprocessing.scale", "sklearn.preprocessing.minmax_scale", "sklearn.preprocessing.normalize",
+    "sklearn.preprocessing.robust_scale", "sklearn.preprocessing.maxabs_scale",
+    "numpy.log", "numpy.log1p", "numpy.log2", "numpy.log10", "numpy.tanh", "numpy.arctan",
+    "tensorflow.math.log", "tensorflow.math.log1p", "tensorflow.one_hot", "pandas.get_dummies",
+    "tensorflow.image.per_image_standardization", "scipy.stats.zscore",
+}
+SCALING_METHODS = {"transform", "fit_transform", "pct_change", "div", "divide", "truediv", "rank"}
+SYNTHETIC_FUNCTIONS = {"numpy.sin", "numpy.cos", "numpy.zeros", "numpy.ones", "numpy.eye"}
+SYNTHETIC_METHODS = {"normal", "uniform", "random", "standard_normal", "random_sample", "rand", "randn"}
+PASSTHROUGH_FUNCTIONS = {
+    "numpy.array", "numpy.asarray", "numpy.reshape", "numpy.expand_dims", "numpy.concatenate",
+    "numpy.stack", "numpy.vstack", "numpy.hstack", "numpy.dstack", "numpy.squeeze",
+    "numpy.transpose", "numpy.float32", "numpy.float64", "numpy.atleast_2d", "numpy.atleast_3d",
+    "numpy.copy", "numpy.roll", "numpy.diff", "numpy.append", "numpy.nan_to_num",
+    "tensorflow.convert_to_tensor", "tensorflow.constant", "tensorflow.cast", "tensorflow.reshape",
+    "tensorflow.expand_dims", "tensorflow.stack", "tensorflow.concat", "keras.ops.convert_to_tensor",
+    "pandas.DataFrame", "pandas.Series", "pandas.concat", "list", "tuple", "np.array",
+}
+PASSTHROUGH_METHODS = {
+    "reshape", "astype", "to_numpy", "copy", "fillna", "dropna", "squeeze", "flatten", "ravel",
+    "transpose", "shift", "diff", "interpolate", "ffill", "bfill", "reset_index", "set_index",
+    "drop", "filter", "head", "tail", "sample", "tolist", "to_list", "numpy", "mean", "sum",
+    "resample", "asfreq", "sort_index", "sort_values", "replace", "clip", "abs", "round",
+    "expand_dims", "__getitem__", "get", "pop", "select_dtypes", "rename", "to_frame", "unstack",
+    "stack", "melt", "pivot", "pivot_table", "merge", "join", "dropna", "iloc", "loc",
+}
+PASSTHROUGH_ATTRIBUTES = {"values", "T", "iloc", "loc", "data", "array"}
+NON_DATA_ATTRIBUTES = {"shape", "size", "ndim", "dtype", "dtypes", "columns", "index", "name"}
+
+_HELD_OUT_WORD = re.compile(r"(?:^|_|\d)(test|tst|val|valid|validation|holdout|dev|eval)(?:$|_|\d)")
+_TRAIN_WORD = re.compile(r"(?:^|_|\d)(train|trn|tr|fit)(?:$|_|\d)")
+
+
+def name_words(name: str) -> str:
+    """snake_case, with camelCase split: `XTest` -> `x_test`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def role_from_name(name: str) -> str | None:
+    words = name_words(name)
+    if _HELD_OUT_WORD.search(words):
+        return "validation" if re.search(r"val|dev|eval", words) else "test"
+    if _TRAIN_WORD.search(words):
+        return "train"
+    return None
+
+
+@dataclass(frozen=True)
+class Origin:
+    kind: str  # raw | tokens | synthetic | scaled | unknown
+    node: cst.CSTNode
+    description: str
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str  # train | test | validation | whole
+    evidence: str  # how it was decided, for the message
+    name: str  # the variable that carried it
+
+
+class DataFlow:
+    """Backward data-flow queries over one script's facts."""
+
+    def __init__(self, facts) -> None:
+        self.facts = facts
+        self.index = facts.index
+        self.resolver = facts.resolver
+        self._split_roots: set[int] | None = None
+        self._pair_slices: set[tuple[str, str]] | None = None
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _qualname(self, call: cst.Call) -> str | None:
+        return self.facts.qualname(call)
+
+    def _code(self, node: cst.CSTNode) -> str:
+        text = self.facts.module.code_for_node(node)
+        text = " ".join(text.split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    def _bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
+        return [b for b in self.resolver.bindings(name, scope, order) if b.kind != "item"]
+
+    def _appends(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """`X = []` followed by `X.append(window)`: the appended values are what X holds."""
+        out = []
+        for site in self.index.calls:
+            if site.method in ("append", "extend") and isinstance(site.receiver, cst.Name) \
+                    and site.receiver.value == binding.name and site.scope is binding.scope \
+                    and site.order > binding.order and site.node.args:
+                out.append((site.node.args[0].value, site.scope, site.order))
+        return out
+
+    # -- origins ----------------------------------------------------------------------------
+    def trace_origins(self, expr, scope: Scope, order: int) -> list[Origin]:
+        out: list[Origin] = []
+        self._origins(expr, scope, order, 0, set(), out)
+        return out
+
+    def _origins(self, expr, scope, order, depth, seen: set, out: list[Origin]) -> None:
+        if expr is None:
+            return
+        if depth > MAX_DEPTH:
+            out.append(Origin("unknown", expr, "too deep"))
+            return
+        key = (id(expr), id(scope), order)
+        if key in seen:
+            return
+        seen.add(key)
+        follow = lambda e, s=scope, o=order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
+        if isinstance(expr, cst.Name):
+            bindings = self._bindings(expr.value, scope, order)
+            if not bindings:
+                out.append(Origin("unknown", expr, expr.value))
+            for binding in bindings:
+                self._binding_origins(binding, depth, seen, out)
+            return
+        if isinstance(expr, cst.Attribute):
+            attr = expr.attr.value
+            dotted = dotted_name(expr)
+            if dotted and dotted.count(".") == 1 and self._bindings(dotted, scope, order):
+                for binding in self._bindings(dotted, scope, order):
+                    self._binding_origins(binding, depth, seen, out)
+                return
+            if attr in NON_DATA_ATTRIBUTES:
+                return
+            if attr in PASSTHROUGH_ATTRIBUTES:
+                follow(expr.value)
+                return
+            if dotted and self.facts.imports.qualify(dotted):
+                out.append(Origin("unknown", expr, dotted))  # a module attribute (np.pi): not data we know
+                return
+            follow(expr.value)  # df.Close: a column
+            return
+        if isinstance(expr, cst.Subscript):
+            follow(expr.value)
+            return
+        if isinstance(expr, cst.BinaryOperation):
+            if isinstance(expr.operator, (cst.Divide, cst.FloorDivide)):
+                out.append(Origin("scaled", expr, "division"))
+                return
+            if isinstance(expr.operator, cst.Multiply):
+                for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                    factor = self.resolver.value(side, scope, order)
+                    if isinstance(factor, Resolved) and isinstance(factor.value, float) and abs(factor.value) < 1:
+                        out.append(Origin("scaled", expr, "multiplication by a small factor"))
+                        return
+            follow(expr.left)
+            follow(expr.right)
+            return
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            if not expr.elements:
+                return
+            for element in expr.elements:
+                follow(element.value)
+            return
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+            follow(expr.elt)
+            return
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return
+        if isinstance(expr, cst.Call):
+            self._call_origins(expr, scope, order, depth, seen, out)
+            return
+        out.append(Origin("unknown", expr, type(expr).__name__))
+
+    def _binding_origins(self, binding: Binding, depth, seen, out) -> None:
+        follow = lambda e, s=binding.scope, o=binding.order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
+        if binding.kind in ("assign", "with"):
+            value = binding.value
+            if isinstance(value, (cst.List, cst.Call)) and (
+                    (isinstance(value, cst.List) and not value.elements)
+                    or (isinstance(value, cst.Call) and dotted_name(value.func) == "list" and not value.args)):
+                appended = self._appends(binding)
+                if not appended:
+                    out.append(Origin("unknown", value, "empty list"))
+                for item, scope, order in appended:
+                    self._origins(item, scope, order, depth + 1, seen, out)
+                return
+            follow(value)
+        elif binding.kind == "unpack":
+            self._unpack_origins(binding, depth, seen, out)
+        elif binding.kind == "param":
+            sources = self.resolver.param_sources(binding)
+            if not sources:
+                out.append(Origin("unknown", binding.node, binding.name))
+            for source, scope, order in sources:
+                self._origins(source, scope, order, depth + 1, seen, out)
+        elif binding.kind == "augassign":
+            node = binding.node
+            if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.DivideAssign, cst.FloorDivideAssign)):
+                out.append(Origin("scaled", node, "division"))
+                return
+            earlier = [b for b in self._bindings(binding.name, binding.scope, binding.order)
+                       if b.order < binding.order]
+            if not earlier:
+                out.append(Origin("unknown", node, binding.name))
+            for previous in earlier[-1:]:
+                self._binding_origins(previous, depth + 1, seen, out)
+        else:
+            out.append(Origin("unknown", binding.node or cst.Name(binding.name), binding.name))
+
+    def _unpack_origins(self, binding: Binding, depth, seen, out) -> None:
+        value = binding.value
+        path = binding.path or ()
+        follow = lambda e, s=binding.scope, o=binding.order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
+        if isinstance(value, (cst.Tuple, cst.List)) and path and path[0] < len(value.elements):
+            follow(value.elements[path[0]].value)
+            return
+        if isinstance(value, cst.Call):
+            qualified = self._qualname(value) or ""
+            if qualified == "sklearn.model_selection.train_test_split" and path:
+                arrays = [a.value for a in value.args if a.keyword is None]
+                if path[0] // 2 < len(arrays):
+                    follow(arrays[path[0] // 2])
+                    return
+            returned = list(self.facts.returns_of(value))
+            if returned:
+                for expr, scope, order in returned:
+                    if isinstance(expr, (cst.Tuple, cst.List)) and path and path[0] < len(expr.elements):
+                        self._origins(expr.elements[path[0]].value, scope, order, depth + 1, seen, out)
+                    else:
+                        self._origins(expr, scope, order, depth + 1, seen, out)
+                return
+        follow(value)
+
+    def _call_origins(self, call: cst.Call, scope, order, depth, seen, out) -> None:
+        follow = lambda e, s=scope, o=order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
+        qualified = self._qualname(call) or ""
+        func = call.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if qualified in RAW_SOURCES or (qualified.startswith("pandas.read_")):
+            out.append(Origin("raw", call, self._code(call)))
+            return
+        if qualified.startswith("keras.datasets.") and qualified.endswith(".load_data"):
+            dataset = qualified.split(".")[2]
+            if dataset in TOKEN_DATASETS:
+                out.append(Origin("tokens", call, self._code(call)))
+            elif dataset in RAW_DATASETS:
+                out.append(Origin("raw", call, self._code(call)))
+            else:
+                out.append(Origin("unknown", call, dataset))
+            return
+        if qualified in TOKEN_SOURCES or method in TOKEN_METHODS:
+            out.append(Origin("tokens", call, self._code(call)))
+            return
+        if qualified in SCALING_FUNCTIONS or (method in SCALING_METHODS and not qualified):
+            out.append(Origin("scaled", call, self._code(call)))
+            return
+        if qualified in SYNTHETIC_FUNCTIONS or qualified.startswith("numpy.random.") or (
+                method in SYNTHETIC_METHODS and not qualified):
+            out.append(Origin("synthetic", call, self._code(call)))
+            return
+        if qualified in PASSTHROUGH_FUNCTIONS or qualified == "sklearn.model_selection.train_test_split":
+            for arg in positional[:1] if qualified != "sklearn.model_selection.train_test_split" else positional:
+                follow(arg)
+            if not positional:
+                out.append(Origin("unknown", call, self._code(call)))
+            return
+        if qualified:
+            out.append(Origin("unknown", call, qualified))
+            return
+        returned = list(self.facts.returns_of(call))
+        if returned:
+            for expr, r_scope, r_order in returned:
+                self._origins(expr, r_scope, r_order, depth + 1, seen, out)
+            return
+        if method in PASSTHROUGH_METHODS and isinstance(func, cst.Attribute):
+            follow(func.value)
+            return
+        out.append(Origin("unknown", call, self._code(call)))
+
+    # -- roles ------------------------------------------------------------------------------
+    def role_of(self, expr, scope: Scope, order: int) -> Role | None:
+        """train / test / validation from the split that produced the data (or its name); `whole`
+        when the data is a dataset the script splits afterwards (or before, from a copy)."""
+        visited: list[Binding] = []
+        role = self._part_role(expr, scope, order, 0, set(), visited)
+        if role is not None:
+            return role
+        roots = {id(b) for b in visited}
+        if roots & self._split_input_roots():
+            label = expr.value if isinstance(expr, cst.Name) else self._code(expr)
+            return Role("whole", "it is split into training and held-out parts afterwards", label)
+        return None
+
+    def _part_role(self, expr, scope, order, depth, seen, visited: list[Binding]) -> Role | None:
+        if expr is None or depth > MAX_DEPTH:
+            return None
+        key = (id(expr), id(scope), order)
+        if key in seen:
+            return None
+        seen.add(key)
+        step = lambda e, s=scope, o=order: self._part_role(e, s, o, depth + 1, seen, visited)  # noqa: E731
+        if isinstance(expr, cst.Name):
+            for binding in self._bindings(expr.value, scope, order):
+                visited.append(binding)
+                role = self._binding_role(binding, depth, seen, visited)
+                if role is not None:
+                    return role
+            named = role_from_name(expr.value)
+            if named is not None and named != "train":
+                return Role(named, "its name", expr.value)
+            if named == "train":
+                return Role("train", "its name", expr.value)
+            return None
+        if isinstance(expr, cst.Subscript):
+            sliced = self._slice_role(expr, scope, order)
+            if sliced is not None:
+                return sliced
+            return step(expr.value)
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value in NON_DATA_ATTRIBUTES:
+                return None
+            return step(expr.value)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            qualified = self._qualname(expr) or ""
+            method = func.attr.value if isinstance(func, cst.Attribute) else None
+            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+            if method in PASSTHROUGH_METHODS and isinstance(func, cst.Attribute) and not qualified:
+                return step(func.value)
+            if qualified in PASSTHROUGH_FUNCTIONS or method in ("transform", "fit_transform"):
+                roles = [step(arg) for arg in positional[:1] if arg is not None]
+                return next((r for r in roles if r), None)
+            return None
+        if isinstance(expr, cst.BinaryOperation):
+            return step(expr.left) or step(expr.right)
+        return None
+
+    def _binding_role(self, binding: Binding, depth, seen, visited) -> Role | None:
+        value = binding.value
+        step = lambda e: self._part_role(e, binding.scope, binding.order, depth + 1, seen, visited)  # noqa: E731
+        if binding.kind == "unpack" and isinstance(value, cst.Call):
+            qualified = self._qualname(value) or ""
+            path = binding.path or ()
+            if qualified == "sklearn.model_selection.train_test_split" and path:
+                if path[0] % 2 == 0:
+                    return Role("train", "train_test_split", binding.name)
+                return Role(role_from_name(binding.name) if role_from_name(binding.name) in ("test", "validation")
+                            else "test", "train_test_split", binding.name)
+            if qualified.startswith("keras.datasets.") and len(path) >= 2:
+                return Role("train" if path[0] == 0 else "test", "load_data()", binding.name)
+            return None
+        if binding.kind == "unpack" and isinstance(value, (cst.Tuple, cst.List)) and binding.path:
+            if binding.path[0] < len(value.elements):
+                return step(value.elements[binding.path[0]].value)
+            return None
+        if binding.kind in ("assign", "with"):
+            return step(value)
+        if binding.kind == "param":
+            for source, scope, order in self.resolver.param_sources(binding):
+                role = self._part_role(source, scope, order, depth + 1, seen, visited)
+                if role is not None:
+                    return role
+        return None
+
+    def _slice_role(self, expr: cst.Subscript, scope, order) -> Role | None:
+        """Row slices `data[:k]` / `data[k:]` (with a matching twin) and fold indices `X[train_idx]`."""
+        if not expr.slice:
+            return None
+        first = expr.slice[0].slice
+        base = self._code(expr.value.value if isinstance(expr.value, cst.Attribute)
+                          and expr.value.attr.value in ("iloc", "loc") else expr.value)
+        if isinstance(first, cst.Slice) and first.step is None:
+            if first.lower is None and first.upper is not None:
+                if (base, self._code(first.upper)) in self._pairs():
+                    return Role("train", "a row slice before the split point", base)
+            if first.upper is None and first.lower is not None:
+                if (base, self._code(first.lower)) in self._pairs():
+                    return Role("test", "a row slice after the split point", base)
+            return None
+        if isinstance(first, cst.Index) and isinstance(first.value, cst.Name):
+            for binding in self._bindings(first.value.value, scope, order):
+                if binding.kind == "for" and isinstance(binding.value, cst.Call) and \
+                        isinstance(binding.value.func, cst.Attribute) and binding.value.func.attr.value == "split" \
+                        and binding.path:
+                    return Role("train" if binding.path[0] == 0 else "test", "a cross-validation fold", base)
+        return None
+
+    def _pairs(self) -> set[tuple[str, str]]:
+        """(base, bound) pairs sliced both as `base[:bound]` and `base[bound:]`: a split."""
+        if self._pair_slices is None:
+            heads, tails = set(), set()
+            for sub in self._subscripts():
+                first = sub.slice[0].slice
+                if not isinstance(first, cst.Slice) or first.step is not None:
+                    continue
+                value = sub.value
+                if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
+                    value = value.value
+                base = self._code(value)
+                if first.lower is None and first.upper is not None:
+                    heads.add((base, self._code(first.upper)))
+                elif first.upper is None and first.lower is not None:
+                    tails.add((base, self._code(first.lower)))
+            self._pair_slices = heads & tails
+        return self._pair_slices
+
+    def _subscripts(self) -> list[cst.Subscript]:
+        if not hasattr(self, "_subscript_cache"):
+            found: list[cst.Subscript] = []
+
+            class Finder(cst.CSTVisitor):
+                def visit_Subscript(self, node: cst.Subscript) -> None:
+                    if node.slice:
+                        found.append(node)
+
+            self.facts.module.visit(Finder())
+            self._subscript_cache = found
+        return self._subscript_cache
+
+    def _split_input_roots(self) -> set[int]:
+        """Bindings that flow into a split (train_test_split, a `[:k]`/`[k:]` pair, `kf.split`)."""
+        if self._split_roots is not None:
+            return self._split_roots
+        roots: set[int] = set()
+        inputs: list[tuple[cst.BaseExpression, Scope, int]] = []
+        for site in self.index.calls:
+            qualified = self.facts.qualname(site.node) or ""
+            if qualified == "sklearn.model_selection.train_test_split" or (
+                    site.method == "split" and site.node.args and qualified == ""):
+                for arg in site.node.args:
+                    if arg.keyword is None:
+                        inputs.append((arg.value, site.scope, site.order))
+        pairs = self._pairs()
+        if pairs:
+            pair_bases = {base for base, _ in pairs}
+            for sub in self._subscripts():
+                value = sub.value
+                if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
+                    value = value.value
+                if isinstance(value, cst.Name) and value.value in pair_bases:
+                    site_scope, site_order = self._position_of(sub)
+                    inputs.append((value, site_scope, site_order))
+        for expr, scope, order in inputs:
+            visited: list[Binding] = []
+            self._collect_roots(expr, scope, order, 0, set(), visited)
+            roots.update(id(b) for b in visited)
+        self._split_roots = roots
+        return roots
+
+    def _position_of(self, node: cst.CSTNode) -> tuple[Scope, int]:
+        """Scope and order of a subscript: those of the statement's calls are not at hand, so use
+        the module scope and a late order (module-level splits are the common case)."""
+        return self.index.module_scope, self.index.order + 1
+
+    def _collect_roots(self, expr, scope, order, depth, seen, visited: list[Binding]) -> None:
+        """Bindings an expression's data flows from, through data-preserving steps and transforms."""
+        if expr is None or depth > MAX_DEPTH:
+            return
+        key = (id(expr), id(scope), order)
+        if key in seen:
+            return
+        seen.add(key)
+        step = lambda e, s=scope, o=order: self._collect_roots(e, s, o, depth + 1, seen, visited)  # noqa: E731
+        if isinstance(expr, cst.Name):
+            for binding in self._bindings(expr.value, scope, order):
+                visited.append(binding)
+                if binding.kind in ("assign", "with"):
+                    self._collect_roots(binding.value, binding.scope, binding.order, depth + 1, seen, visited)
+                elif binding.kind == "unpack" and isinstance(binding.value, cst.Call):
+                    for arg in binding.value.args:
+                        self._collect_roots(arg.value, binding.scope, binding.order, depth + 1, seen, visited)
+                elif binding.kind == "param":
+                    for source, s, o in self.resolver.param_sources(binding):
+                        self._collect_roots(source, s, o, depth + 1, seen, visited)
+        elif isinstance(expr, (cst.Subscript, cst.Attribute)):
+            if isinstance(expr, cst.Attribute) and expr.attr.value in NON_DATA_ATTRIBUTES:
+                return
+            step(expr.value)
+        elif isinstance(expr, cst.Call):
+            if isinstance(expr.func, cst.Attribute):
+                step(expr.func.value)
+            for arg in expr.args:
+                step(arg.value)
+            for returned, r_scope, r_order in self.facts.returns_of(expr):
+                self._collect_roots(returned, r_scope, r_order, depth + 1, seen, visited)
+        elif isinstance(expr, cst.BinaryOperation):
+            step(expr.left)
+            step(expr.right)
+        elif isinstance(expr, (cst.List, cst.Tuple)):
+            for element in expr.elements:
+                step(element.value)
