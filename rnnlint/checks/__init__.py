@@ -78,9 +78,15 @@ class RuleContext:
 
 
 def load_checks() -> dict[str, CheckFunction]:
-    """Import every check module (they register themselves) and return the registry."""
-    from rnnlint.checks import (  # noqa: F401
-        extreme_learning_rate, missing_early_stopping, missing_gradient_clipping,
-        model_reused_across_runs, scaler_fit_on_test_data, unscaled_inputs,
-    )
+    """Import every check module in this package (each registers itself) and return the registry."""
+    import importlib
+    import pkgutil
+
+    if not _LOADED:
+        for module in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{module.name}")
+        _LOADED.append(True)
     return REGISTRY
+
+
+_LOADED: list[bool] = []

@@ -43,6 +43,7 @@ class ScriptFacts:
         self._optimizer_memo: dict[cst.CSTNode, OptimizerFact] = {}
         self._scaler_memo: dict[cst.Call, ScalerFact] = {}
         self._qualname: dict[cst.Call, str | None] = {}
+        self._models: list[ModelFact] | None = None
         for site in self.index.calls:
             self._qualname[site.node] = self.imports.qualify(site.func_dotted) if site.func_dotted else None
 
@@ -171,12 +172,17 @@ class ScriptFacts:
         return None
 
     # -- models -----------------------------------------------------------------------------
-    @cached_property
+    @property
     def models(self) -> list[ModelFact]:
-        for site in self.index.calls:
-            self.model_from_call(site.node)
-        self._attach_added_layers()
-        return sorted(self._model_memo.values(), key=lambda m: m.site.order if m.site else 0)
+        """Every model the script builds, with `model.add(...)` layers attached (built once)."""
+        if self._models is None:
+            self._models = []  # set first: building resolves models, which must not rebuild
+            for site in self.index.calls:
+                self.model_from_call(site.node)
+            self._attach_added_layers()
+            unique = {id(m): m for m in self._model_memo.values()}
+            self._models = sorted(unique.values(), key=lambda m: m.site.order if m.site else 0)
+        return self._models
 
     def model_from_call(self, call: cst.Call) -> ModelFact | None:
         if call in self._model_memo:
@@ -376,8 +382,8 @@ class ScriptFacts:
         return model
 
     def model_candidates(self, expr, scope: Scope, order: int, build: bool = True) -> list[ModelFact]:
-        if build:
-            self.models  # noqa: B018 - make sure `add` calls are attached before anyone reads layers
+        if build and self._models is None:
+            self.models  # noqa: B018 - `add` calls must be attached before anyone reads layers
         found: list[ModelFact] = []
         for definition, d_scope, d_order in self.definitions(expr, scope, order):
             if isinstance(definition, cst.Call):

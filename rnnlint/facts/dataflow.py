@@ -66,6 +66,11 @@ _HELD_OUT_WORD = re.compile(r"(?:^|_|\d)(test|tst|val|valid|validation|holdout|d
 _TRAIN_WORD = re.compile(r"(?:^|_|\d)(train|trn|tr|fit)(?:$|_|\d)")
 
 
+def _is_empty_list(value) -> bool:
+    return (isinstance(value, cst.List) and not value.elements) or (
+        isinstance(value, cst.Call) and dotted_name(value.func) == "list" and not value.args)
+
+
 def name_words(name: str) -> str:
     """snake_case, with camelCase split: `XTest` -> `x_test`."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
@@ -201,17 +206,18 @@ class DataFlow:
 
     def _binding_origins(self, binding: Binding, depth, seen, out) -> None:
         follow = lambda e, s=binding.scope, o=binding.order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
+        value = binding.value
+        if binding.kind == "unpack" and isinstance(value, (cst.Tuple, cst.List)) and binding.path \
+                and binding.path[0] < len(value.elements):
+            value = value.elements[binding.path[0]].value  # `xs, ys = [], []`
+        if binding.kind in ("assign", "with", "unpack") and _is_empty_list(value):
+            appended = self._appends(binding)
+            if not appended:
+                out.append(Origin("unknown", value, "empty list"))
+            for item, scope, order in appended:
+                self._origins(item, scope, order, depth + 1, seen, out)
+            return
         if binding.kind in ("assign", "with"):
-            value = binding.value
-            if isinstance(value, (cst.List, cst.Call)) and (
-                    (isinstance(value, cst.List) and not value.elements)
-                    or (isinstance(value, cst.Call) and dotted_name(value.func) == "list" and not value.args)):
-                appended = self._appends(binding)
-                if not appended:
-                    out.append(Origin("unknown", value, "empty list"))
-                for item, scope, order in appended:
-                    self._origins(item, scope, order, depth + 1, seen, out)
-                return
             follow(value)
         elif binding.kind == "unpack":
             self._unpack_origins(binding, depth, seen, out)

@@ -46,8 +46,11 @@ def argument(call: cst.Call, name: str, index: int | None = None) -> cst.BaseExp
     return found
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class LayerFact:
+    def __repr__(self) -> str:
+        return f"<Layer {self.display}>"
+
     call: cst.Call
     kind: str  # the class name: "LSTM", "Dense", or a user-defined layer class
     site: CallSite
@@ -84,8 +87,11 @@ class LayerFact:
         return self.kind
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ModelFact:
+    def __repr__(self) -> str:
+        return f"<Model {self.kind} {[layer.display for layer in self.layers]}>"
+
     node: cst.CSTNode  # the constructor call (or the class for a subclassed model)
     kind: str  # "sequential" | "functional" | "subclassed" | "loaded" | "clone"
     site: CallSite | None
@@ -110,8 +116,11 @@ class ModelFact:
         return any(layer.kind in kinds or (layer.inner and layer.inner.kind in kinds) for layer in self.layers)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class OptimizerFact:
+    def __repr__(self) -> str:
+        return f"<Optimizer {self.form} {self.name}>"
+
     node: cst.CSTNode  # constructor call, the string literal, or the compile call (default)
     form: str  # "object" | "string" | "default"
     name: str  # "Adam"
@@ -131,7 +140,7 @@ class OptimizerFact:
         return f'"{self.name.lower()}"' if self.form == "string" else self.name
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CompileFact:
     site: CallSite
     models: list[ModelFact]
@@ -143,7 +152,7 @@ class CompileFact:
         return self.site.node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CallbackRef:
     kind: str | None  # "EarlyStopping", "ModelCheckpoint"... None when unresolved
     is_early_stopping: bool
@@ -151,7 +160,7 @@ class CallbackRef:
     call: cst.Call | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FitFact:
     site: CallSite
     models: list[ModelFact]
@@ -167,14 +176,14 @@ class FitFact:
         return self.site.node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ScalerFact:
     call: cst.Call
     kind: str  # "StandardScaler", "MinMaxScaler", "Normalization"...
     site: CallSite
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ScalerFitFact:
     site: CallSite
     scaler: ScalerFact
@@ -186,7 +195,7 @@ class ScalerFitFact:
         return self.site.node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class LearningRateSetting:
     """A learning rate given to an optimizer or schedule, or set later on a live optimizer."""
 

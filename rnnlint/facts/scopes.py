@@ -14,8 +14,11 @@ import libcst as cst
 from rnnlint.facts.names import ImportTable, dotted_name
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Scope:
+    def __repr__(self) -> str:
+        return f"<Scope {self.kind}>"
+
     kind: str  # "module" | "function" | "class"
     node: cst.CSTNode
     parent: "Scope | None"
@@ -32,9 +35,12 @@ class Scope:
         return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Binding:
     """One assignment of a name (or `self.attr`, or `NAME[key]`) in a scope."""
+
+    def __repr__(self) -> str:
+        return f"<Binding {self.name} {self.kind} @{self.order}>"
 
     name: str
     kind: str  # assign | unpack | for | param | augassign | with | def | class | item | import
@@ -49,7 +55,7 @@ class Binding:
     path: tuple[int, ...] | None = None  # position in (possibly nested) unpacking: (1, 0) for a in (_, (a, b))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FunctionInfo:
     node: cst.FunctionDef
     name: str
@@ -73,7 +79,7 @@ class FunctionInfo:
         return bool(self.params) and self.params[0].name.value in ("self", "cls")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ClassInfo:
     node: cst.ClassDef
     name: str
@@ -81,7 +87,7 @@ class ClassInfo:
     scope: Scope
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class LoopInfo:
     node: cst.CSTNode  # For or While
     kind: str  # "for" | "while"
@@ -98,8 +104,11 @@ class LoopInfo:
         return self.order <= order <= self.end_order
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CallSite:
+    def __repr__(self) -> str:
+        return f"<CallSite {self.func_dotted} @{self.order}>"
+
     node: cst.Call
     scope: Scope
     order: int

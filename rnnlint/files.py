@@ -1,0 +1,96 @@
+"""Which files a run lints: the paths given, and inside directories the Python files and notebooks
+that are not in virtual environments, build output, hidden folders or `.gitignore`."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from pathlib import Path
+
+LINTED_SUFFIXES = (".py", ".ipynb")
+SKIPPED_DIRS = frozenset({
+    ".venv", "venv", "env", "build", "dist", "__pycache__", "node_modules", "site-packages",
+    ".git", ".hg", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints",
+})
+
+
+def _skip_dir(name: str) -> bool:
+    return name in SKIPPED_DIRS or name.startswith(".") or name.endswith(".egg-info")
+
+
+def walk(root: Path) -> list[Path]:
+    """Lintable files under `root`, never following symlinked directories (no loops, no escapes)."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not _skip_dir(d))
+        for name in sorted(files):
+            if name.endswith(LINTED_SUFFIXES):
+                found.append(Path(folder) / name)
+    return found
+
+
+def _git_ignored(root: Path, paths: list[Path]) -> set[Path] | None:
+    """Paths git ignores (all .gitignore files, negations included); None when git cannot tell."""
+    if not paths:
+        return set()
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--no-index", "-z", "--stdin"],
+            input="\0".join(str(p.resolve()) for p in paths).encode(),
+            capture_output=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode not in (0, 1):  # 128: not a repository
+        return None
+    return {Path(p.decode()).resolve() for p in result.stdout.split(b"\0") if p}
+
+
+def _gitignore_patterns(root: Path) -> list[str]:
+    try:
+        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith(("#", "!"))]
+
+
+def _fallback_ignored(root: Path, paths: list[Path]) -> set[Path]:
+    """Outside a git repository: the root `.gitignore`'s plain patterns (no negations)."""
+    patterns = _gitignore_patterns(root)
+    ignored = set()
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        parts = relative.split("/")
+        for pattern in patterns:
+            bare = pattern.strip("/")
+            if fnmatch.fnmatch(relative, bare) or any(fnmatch.fnmatch(part, bare) for part in parts):
+                ignored.add(path.resolve())
+                break
+    return ignored
+
+
+def discover(targets: list[str]) -> tuple[list[Path], list[str]]:
+    """Files to lint (explicit files always, even if ignored) and the targets that do not exist."""
+    files: list[Path] = []
+    missing: list[str] = []
+    seen: set[Path] = set()
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            candidates = walk(path)
+            ignored = _git_ignored(path, candidates)
+            if ignored is None:
+                ignored = _fallback_ignored(path, candidates)
+            chosen = [p for p in candidates if p.resolve() not in ignored]
+        elif path.exists():
+            chosen = [path]
+        else:
+            missing.append(target)
+            continue
+        for file in chosen:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files, missing
