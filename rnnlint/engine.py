@@ -6,6 +6,7 @@ when at least one finding needs them (they cost a second pass over the tree).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,21 @@ def _span(position) -> Span:
     return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
 
 
-def _syntax_finding(path: str, error: cst.ParserSyntaxError, catalog: Catalog) -> Finding:
+def _syntax_finding(path: str, text: str, error: cst.ParserSyntaxError, catalog: Catalog) -> Finding:
+    """libcst's error position is often a line late; CPython's own parser pinpoints it, and only
+    runs here, on a file that already failed to parse."""
     spec = catalog.by_code[SYNTAX_ERROR]
     line, column = error.raw_line, error.raw_column + 1
-    message = spec.render({"message": error.message.strip().splitlines()[0]})
+    message = error.message.strip().splitlines()[0]
+    try:
+        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if exc.lineno:
+            line, column = exc.lineno, max(exc.offset or 1, 1)
+            message = exc.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = spec.render({"message": message})
     return Finding(spec.code, spec.name, spec.severity, path, Span(line, column, line, column), message)
 
 
@@ -56,7 +68,7 @@ def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: 
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         if SYNTAX_ERROR in enabled:
-            report.findings.append(_syntax_finding(path, error, catalog))
+            report.findings.append(_syntax_finding(path, text, error, catalog))
         return report
     except RecursionError:
         report.errors.append(FileError(path, "too deeply nested for the parser; not linted"))

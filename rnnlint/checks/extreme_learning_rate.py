@@ -14,6 +14,7 @@ def _fmt(value: float) -> str:
 def check(ctx: RuleContext) -> None:
     facts = ctx.facts
     bounds = ctx.threshold("bounds")
+    typical = ctx.threshold("typical_range")
     reported: set[int] = set()
     for setting in facts.learning_rates:
         family = setting.family_hint
@@ -34,5 +35,5 @@ def check(ctx: RuleContext) -> None:
                 "bound": "above" if above else "below",
                 "limit": _fmt(high if above else low),
                 "family": family,
-                "suggested": f"{_fmt(low)} to {_fmt(high)}",
+                "suggested": typical.get(family, f"{_fmt(low)} to {_fmt(high)}"),
             })

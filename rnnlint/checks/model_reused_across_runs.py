@@ -30,11 +30,24 @@ def _fresh_configuration(ctx: RuleContext, name: str, loop: LoopInfo, scope) -> 
         if site.scope is scope and loop.contains(site.order) and isinstance(site.receiver, cst.Name) \
                 and site.receiver.value == name:
             return "it is re-compiled on each iteration"
-    iterable = loop.iterable
-    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
-            and iterable.func.attr.value == "split" and facts.qualname(iterable) is None:
+    if is_fold_split(facts, unwrap_enumerate(loop.iterable)):
         return "each cross-validation fold trains it further"
     return None
+
+
+def unwrap_enumerate(iterable):
+    """`enumerate(kf.split(X))` -> `kf.split(X)`."""
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) \
+            and iterable.func.value == "enumerate" and iterable.args:
+        return iterable.args[0].value
+    return iterable
+
+
+def is_fold_split(facts, iterable) -> bool:
+    """`kf.split(X)` on a splitter object (not `str.split` of an imported module's result)."""
+    return isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
+        and iterable.func.attr.value == "split" and facts.qualname(iterable) is None \
+        and bool(iterable.args)
 
 
 @rule("model-reused-across-runs")

@@ -414,10 +414,15 @@ class DataFlow:
             return None
         if isinstance(first, cst.Index) and isinstance(first.value, cst.Name):
             for binding in self._bindings(first.value.value, scope, order):
-                if binding.kind == "for" and isinstance(binding.value, cst.Call) and \
-                        isinstance(binding.value.func, cst.Attribute) and binding.value.func.attr.value == "split" \
-                        and binding.path:
-                    return Role("train" if binding.path[0] == 0 else "test", "a cross-validation fold", base)
+                if binding.kind != "for" or not binding.path or not isinstance(binding.value, cst.Call):
+                    continue
+                iterable, path = binding.value, binding.path
+                if isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate" \
+                        and iterable.args and len(path) == 2 and path[0] == 1:
+                    iterable, path = iterable.args[0].value, path[1:]  # for i, (tr, te) in enumerate(...)
+                if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
+                        and iterable.func.attr.value == "split":
+                    return Role("train" if path[0] == 0 else "test", "a cross-validation fold", base)
         return None
 
     def _pairs(self) -> set[tuple[str, str]]:

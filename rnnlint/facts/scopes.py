@@ -289,9 +289,7 @@ class ModuleIndex(cst.CSTVisitor):
                         self._loop_stack[-1] if self._loop_stack else None)
         self.loops.append(loop)
         self._loop_stack.append(loop)
-        for index, name in enumerate(names):
-            self._bind(name, "for", node.iter, node, index=index if len(names) > 1 else None,
-                       count=len(names) if len(names) > 1 else None)
+        self._bind_target(node.target, node.iter, "for", node)
 
     def leave_For(self, original_node: cst.For) -> None:
         self._loop_stack.pop().end_order = self._tick()

@@ -319,19 +319,31 @@ class Resolver:
         for binding in self.bindings(owner.value, scope, order):
             if binding.kind == "class":
                 return self._class_attribute(owner.value, attr, depth)
-            if binding.kind == "assign" and isinstance(binding.value, cst.Call):
-                call = binding.value
+            sources = []
+            if binding.kind == "assign":
+                sources = [(binding.value, binding.scope, binding.order)]
+            elif binding.kind == "param":  # `train(parser.parse_args())` then `args.lr` inside train
+                sources = self.param_sources(binding)
+            for call, source_scope, source_order in sources:
+                if isinstance(call, cst.Name):  # `args = parser.parse_args(); train(args)`
+                    found = self._attribute(cst.Attribute(value=call, attr=expr.attr), source_scope,
+                                            source_order, depth + 1)
+                    if found:
+                        return found
+                    continue
+                if not isinstance(call, cst.Call):
+                    continue
                 callee = dotted_name(call.func) or ""
-                if callee.endswith("parse_args") or callee.endswith("parse_known_args"):
+                if callee.endswith("parse_args"):
                     return self._argparse_default(attr, depth)
                 if callee in self.index.classes:
                     passed = self.argument_of(call, attr, None)
                     if passed is not None:
-                        return self.candidates(passed, binding.scope, binding.order, depth)
+                        return self.candidates(passed, source_scope, source_order, depth)
                     return self._class_attribute(callee, attr, depth)
                 if callee.endswith("SimpleNamespace"):
                     passed = self.argument_of(call, attr, None)
-                    return self.candidates(passed, binding.scope, binding.order, depth) if passed else []
+                    return self.candidates(passed, source_scope, source_order, depth) if passed else []
         return []
 
     def _class_attribute(self, class_name: str, attr: str, depth: int) -> list[Resolved]:
