@@ -35,7 +35,9 @@ class RunResult:
         if not self.findings:
             text = f"No findings in {self.files_checked} file{'s' * (self.files_checked != 1)}."
         else:
-            parts = ", ".join(f"{counts[label]} {label}" for label in ("error", "warning", "info") if counts[label])
+            plural = {"error": "errors", "warning": "warnings", "info": "info"}
+            parts = ", ".join(f"{counts[label]} {label if counts[label] == 1 else plural[label]}"
+                              for label in ("error", "warning", "info") if counts[label])
             total = len(self.findings)
             text = (f"Found {total} finding{'s' * (total != 1)} ({parts}) in "
                     f"{self.files_checked} file{'s' * (self.files_checked != 1)}.")
