@@ -51,6 +51,13 @@ PASSTHROUGH_FUNCTIONS = {
     "tensorflow.expand_dims", "tensorflow.stack", "tensorflow.concat", "keras.ops.convert_to_tensor",
     "pandas.DataFrame", "pandas.Series", "pandas.concat", "list", "tuple", "np.array",
 }
+# tf.data / Keras dataset builders: the features are their first argument (or its first element).
+DATASET_BUILDERS = {
+    "tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors",
+    "keras.utils.timeseries_dataset_from_array", "keras.preprocessing.sequence.TimeseriesGenerator",
+}
+DATASET_METHODS = {"batch", "shuffle", "prefetch", "cache", "repeat", "take", "skip", "unbatch",
+                   "padded_batch", "with_options"}
 PASSTHROUGH_METHODS = {
     "reshape", "astype", "to_numpy", "copy", "fillna", "dropna", "squeeze", "flatten", "ravel",
     "transpose", "shift", "diff", "interpolate", "ffill", "bfill", "reset_index", "set_index",
@@ -72,8 +79,8 @@ def _is_empty_list(value) -> bool:
 
 
 def name_words(name: str) -> str:
-    """snake_case, with camelCase split: `XTest` -> `x_test`."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """snake_case, with camelCase split: `XTest` -> `x_test`, `valLoss` -> `val_loss`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def role_from_name(name: str) -> str | None:
@@ -292,6 +299,15 @@ class DataFlow:
         if qualified in SYNTHETIC_FUNCTIONS or qualified.startswith("numpy.random.") or (
                 method in SYNTHETIC_METHODS and not qualified):
             out.append(Origin("synthetic", call, self._code(call)))
+            return
+        if qualified in DATASET_BUILDERS and positional:
+            features = positional[0]
+            if isinstance(features, (cst.Tuple, cst.List)) and features.elements:
+                features = features.elements[0].value  # (x, y) pairs: judge the features
+            follow(features)
+            return
+        if method in DATASET_METHODS and isinstance(func, cst.Attribute) and not qualified:
+            follow(func.value)
             return
         if qualified in PASSTHROUGH_FUNCTIONS or qualified == "sklearn.model_selection.train_test_split":
             for arg in positional[:1] if qualified != "sklearn.model_selection.train_test_split" else positional:

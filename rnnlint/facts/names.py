@@ -135,6 +135,8 @@ def canonical(qualified: str) -> str:
                 if family == "keras.optimizers" and ".schedules." in name:
                     continue
                 return f"{family}.{last}"
+        if last == "TimeseriesGenerator":
+            return "keras.preprocessing.sequence.TimeseriesGenerator"
         if name.startswith("keras.preprocessing.sequence.pad_sequences") or name == "keras.utils.pad_sequences":
             return "keras.utils.pad_sequences"
         if last in ("timeseries_dataset_from_array", "normalize", "to_categorical", "set_random_seed"):
