@@ -60,8 +60,8 @@ def check(ctx: RuleContext) -> None:
 def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> str:
     """The classic: an EarlyStopping is built, but never reaches `callbacks=`."""
     passed = {id(callback.call) for callback in fit.callbacks or () if callback.call is not None}
-    for site in ctx.facts.index.calls:
-        if ctx.facts.qualname(site.node) == "keras.callbacks.EarlyStopping" and id(site.node) not in passed:
+    for site in ctx.facts.calls_to("keras.callbacks.EarlyStopping"):
+        if id(site.node) not in passed:
             bound = [name for scope in (site.scope,) for name, bindings in scope.bindings.items()
                      if any(b.value is site.node for b in bindings)]
             what = f"`{bound[0]}`" if bound else "an EarlyStopping"

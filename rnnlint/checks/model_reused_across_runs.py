@@ -16,8 +16,8 @@ def _rebuilt_in(ctx: RuleContext, name: str, loop: LoopInfo, scope) -> bool:
     for binding in scope.bindings.get(name, []):
         if loop.contains(binding.order):
             return True
-    for site in facts.index.calls:
-        if site.scope is scope and loop.contains(site.order) and site.method in RESET_METHODS \
+    for site in facts.index.method_calls(*RESET_METHODS):
+        if site.scope is scope and loop.contains(site.order) \
                 and isinstance(site.receiver, cst.Name) and site.receiver.value == name:
             return True
     return False

@@ -43,9 +43,17 @@ class ScriptFacts:
         self._optimizer_memo: dict[cst.CSTNode, OptimizerFact] = {}
         self._scaler_memo: dict[cst.Call, ScalerFact] = {}
         self._qualname: dict[cst.Call, str | None] = {}
+        self._by_qualname: dict[str, list[CallSite]] = {}
         self._models: list[ModelFact] | None = None
         for site in self.index.calls:
-            self._qualname[site.node] = self.imports.qualify(site.func_dotted) if site.func_dotted else None
+            qualified = self.imports.qualify(site.func_dotted) if site.func_dotted else None
+            self._qualname[site.node] = qualified
+            if qualified:
+                self._by_qualname.setdefault(qualified, []).append(site)
+
+    def calls_to(self, qualified: str) -> list[CallSite]:
+        """Call sites of one canonical name (`keras.callbacks.EarlyStopping`), in source order."""
+        return self._by_qualname.get(qualified, [])
 
     # -- names ------------------------------------------------------------------------------
     def qualname(self, call: cst.Call) -> str | None:
@@ -271,8 +279,8 @@ class ScriptFacts:
     def _attach_added_layers(self) -> None:
         """`model.add(layer)` calls, in source order, extend Sequential models."""
         previous: dict[int, LayerFact | None] = {}
-        for site in self.index.calls:
-            if site.method != "add" or not site.node.args:
+        for site in self.index.method_calls("add"):
+            if not site.node.args:
                 continue
             model = self.model_of(site.receiver, site.scope, site.order, build=False)
             if model is None or model.kind != "sequential":
@@ -455,8 +463,8 @@ class ScriptFacts:
     @cached_property
     def compiles(self) -> list[CompileFact]:
         out = []
-        for site in self.index.calls:
-            if site.method != "compile" or site.receiver is None:
+        for site in self.index.method_calls("compile"):
+            if site.receiver is None:
                 continue
             models = self.model_candidates(site.receiver, site.scope, site.order)
             keras_like = any(keyword(site.node, k) is not None for k in ("optimizer", "loss", "metrics"))
@@ -478,8 +486,8 @@ class ScriptFacts:
     @cached_property
     def fits(self) -> list[FitFact]:
         out = []
-        for site in self.index.calls:
-            if site.method not in ("fit", "fit_generator") or site.receiver is None:
+        for site in self.index.method_calls("fit", "fit_generator"):
+            if site.receiver is None:
                 continue
             if self.scaler_of(site.receiver, site.scope, site.order) is not None:
                 continue
@@ -549,8 +557,8 @@ class ScriptFacts:
                     return None
                 out += sub
                 # `callbacks.append(es)` after the list was built
-                for site in self.index.calls:
-                    if site.method in ("append", "extend") and isinstance(site.receiver, cst.Name) \
+                for site in self.index.method_calls("append", "extend"):
+                    if isinstance(site.receiver, cst.Name) \
                             and site.receiver.value == expr.value and site.scope is binding.scope \
                             and binding.order < site.order and (site.scope is not scope or site.order < order) \
                             and site.node.args:
@@ -621,8 +629,8 @@ class ScriptFacts:
     @cached_property
     def scaler_fits(self) -> list[ScalerFitFact]:
         out = []
-        for site in self.index.calls:
-            if site.method not in SCALER_FIT_METHODS or site.receiver is None:
+        for site in self.index.method_calls(*SCALER_FIT_METHODS):
+            if site.receiver is None:
                 continue
             scaler = self.scaler_of(site.receiver, site.scope, site.order)
             if scaler is None:

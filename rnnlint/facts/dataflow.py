@@ -131,8 +131,8 @@ class DataFlow:
     def _appends(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
         """`X = []` followed by `X.append(window)`: the appended values are what X holds."""
         out = []
-        for site in self.index.calls:
-            if site.method in ("append", "extend") and isinstance(site.receiver, cst.Name) \
+        for site in self.index.method_calls("append", "extend"):
+            if isinstance(site.receiver, cst.Name) \
                     and site.receiver.value == binding.name and site.scope is binding.scope \
                     and site.order > binding.order and site.node.args:
                 out.append((site.node.args[0].value, site.scope, site.order))
@@ -461,17 +461,7 @@ class DataFlow:
         return self._pair_slices
 
     def _subscripts(self) -> list[cst.Subscript]:
-        if not hasattr(self, "_subscript_cache"):
-            found: list[cst.Subscript] = []
-
-            class Finder(cst.CSTVisitor):
-                def visit_Subscript(self, node: cst.Subscript) -> None:
-                    if node.slice:
-                        found.append(node)
-
-            self.facts.module.visit(Finder())
-            self._subscript_cache = found
-        return self._subscript_cache
+        return self.index.subscripts
 
     def _split_input_roots(self) -> set[int]:
         """Bindings that flow into a split (train_test_split, a `[:k]`/`[k:]` pair, `kf.split`)."""
@@ -479,7 +469,8 @@ class DataFlow:
             return self._split_roots
         roots: set[int] = set()
         inputs: list[tuple[cst.BaseExpression, Scope, int]] = []
-        for site in self.index.calls:
+        for site in [*self.facts.calls_to("sklearn.model_selection.train_test_split"),
+                     *self.index.method_calls("split")]:
             qualified = self.facts.qualname(site.node) or ""
             if qualified == "sklearn.model_selection.train_test_split" or (
                     site.method == "split" and site.node.args and qualified == ""):

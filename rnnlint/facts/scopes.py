@@ -115,17 +115,14 @@ class CallSite:
     loops: tuple[LoopInfo, ...]  # innermost last, within the same function
     func_dotted: str | None  # `keras.layers.LSTM`, `model.fit`... as written
     in_comprehension: bool = False
+    method: str | None = None  # `fit` for `anything.fit(...)`
+    receiver: cst.BaseExpression | None = None  # `anything` in `anything.fit(...)`
 
-    @property
-    def method(self) -> str | None:
-        """`fit` for `anything.fit(...)`."""
+    def __post_init__(self) -> None:
         func = self.node.func
-        return func.attr.value if isinstance(func, cst.Attribute) else None
-
-    @property
-    def receiver(self) -> cst.BaseExpression | None:
-        func = self.node.func
-        return func.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Attribute):
+            self.method = func.attr.value
+            self.receiver = func.value
 
 
 def _target_names(target: cst.BaseExpression) -> list[str]:
@@ -154,6 +151,9 @@ class ModuleIndex(cst.CSTVisitor):
         # `<expr>.attr = value` assignments whose owner is not a plain name (e.g. model.optimizer.lr)
         self.attribute_assignments: list[Binding] = []
         self.call_scope: dict[cst.Call, CallSite] = {}
+        self.calls_by_method: dict[str, list[CallSite]] = {}
+        # every subscript with a slice, for the data-split queries (collected here, not in a 2nd walk)
+        self.subscripts: list[cst.Subscript] = []
         self.order = 0
         self._scope = self.module_scope
         self._loop_stack: list[LoopInfo] = []
@@ -323,6 +323,19 @@ class ModuleIndex(cst.CSTVisitor):
                         dotted_name(node.func), self._comprehension_depth > 0)
         self.calls.append(site)
         self.call_scope[node] = site
+        if site.method is not None:
+            self.calls_by_method.setdefault(site.method, []).append(site)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if node.slice:
+            self.subscripts.append(node)
+
+    def method_calls(self, *methods: str) -> list[CallSite]:
+        """Calls of `<anything>.<method>(...)` for the given method names, in source order."""
+        if len(methods) == 1:
+            return self.calls_by_method.get(methods[0], [])
+        found = [site for m in methods for site in self.calls_by_method.get(m, [])]
+        return sorted(found, key=lambda site: site.order)
 
     def _link_function_calls(self) -> None:
         for site in self.calls:

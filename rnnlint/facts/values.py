@@ -358,11 +358,10 @@ class Resolver:
     def _argparse_default(self, dest: str, depth: int) -> list[Resolved]:
         if self._argparse is None:
             self._argparse = {}
-            for site in self.index.calls:
-                if site.method == "add_argument":
-                    name = argparse_dest(site.node)
-                    if name:
-                        self._argparse.setdefault(name, []).append(site.node)
+            for site in self.index.method_calls("add_argument"):
+                name = argparse_dest(site.node)
+                if name:
+                    self._argparse.setdefault(name, []).append(site.node)
         calls = self._argparse.get(dest, [])
         if len(calls) != 1:
             return []
