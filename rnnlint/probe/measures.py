@@ -1,0 +1,211 @@
+"""Statistics over the probe's per-step series: numpy only, no thresholds (those live in the catalog).
+
+Every function takes plain sequences (None or NaN for a missing value) and returns numbers; deciding
+what the numbers mean is `symptoms.py`'s job.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+def as_array(values: Sequence) -> np.ndarray:
+    """Floats, with None as NaN."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def normal_quantile(p: float) -> float:
+    """Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must lie strictly between 0 and 1")
+    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
+         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
+    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
+         6.680131188771972e01, -1.328068155288572e01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
+         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
+    low = 0.02425
+    if p < low:
+        q = math.sqrt(-2 * math.log(p))
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    if p > 1 - low:
+        return -normal_quantile(1 - p)
+    q = p - 0.5
+    r = q * q
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
+        ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+
+
+def t_quantile(p: float, dof: int) -> float:
+    """Student's t quantile via the Cornish-Fisher expansion of the normal one (good for dof >= 5)."""
+    z = normal_quantile(p)
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    return z + g1 / dof + g2 / dof**2 + g3 / dof**3
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A fitted trend of log(loss) per step, with a one-sided confidence interval on the slope."""
+
+    n: int
+    slope: float
+    lower: float
+    upper: float
+
+    @property
+    def change(self) -> float:
+        """Relative change of the fitted loss over the whole run (e.g. -0.3 is a 30% fall)."""
+        return math.expm1(self.slope * (self.n - 1))
+
+    @property
+    def change_upper(self) -> float:
+        return math.expm1(self.upper * (self.n - 1))
+
+    @property
+    def change_lower(self) -> float:
+        return math.expm1(self.lower * (self.n - 1))
+
+
+def log_trend(values: Sequence, confidence: float) -> Trend | None:
+    """OLS of log(loss) on the step with a t-based one-sided bound at `confidence`, robust to spikes.
+
+    Finite, positive values only. Steps whose residual lies beyond five robust standard deviations
+    are clipped to that band and the line refitted once, so a single spike cannot tilt the trend.
+    """
+    y = as_array(values)
+    steps = np.arange(len(y), dtype=float)
+    keep = np.isfinite(y) & (y > 0)
+    x, y = steps[keep], np.log(y[keep])
+    n = len(y)
+    if n < 5 or np.ptp(x) == 0:
+        return None
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = y - (slope * x + intercept)
+    scale = 1.4826 * np.median(np.abs(residual - np.median(residual)))
+    if scale > 0:
+        fitted = slope * x + intercept
+        y = fitted + np.clip(residual, -5 * scale, 5 * scale)
+        slope, intercept = np.polyfit(x, y, 1)
+        residual = y - (slope * x + intercept)
+    dof = n - 2
+    sigma2 = float(residual @ residual) / dof
+    se = math.sqrt(sigma2 / float(((x - x.mean()) ** 2).sum()))
+    margin = t_quantile(confidence, dof) * se
+    return Trend(n=int(steps[keep][-1] - steps[keep][0] + 1), slope=float(slope),
+                 lower=float(slope - margin), upper=float(slope + margin))
+
+
+def spikes(values: Sequence, factor: float, window: int, min_history: int = 5) -> list[int]:
+    """Steps whose value exceeds `factor` times the median of the preceding `window` finite values."""
+    v = as_array(values)
+    out = []
+    for i in range(len(v)):
+        history = v[max(0, i - window):i]
+        history = history[np.isfinite(history)]
+        if len(history) >= min_history and np.isfinite(v[i]) and v[i] > factor * np.median(history):
+            out.append(i)
+    return out
+
+
+def nonfinite_steps(values: Sequence) -> list[int]:
+    """Steps with a NaN or Inf value (None, a missing value, is not counted)."""
+    return [i for i, v in enumerate(values) if v is not None and not math.isfinite(v)]
+
+
+def finite_max(values: Sequence) -> float | None:
+    v = as_array(values)
+    v = v[np.isfinite(v)]
+    return float(v.max()) if len(v) else None
+
+
+def gradient_horizon(norms: Sequence, fraction: float) -> int | None:
+    """How many of the last timesteps, counted back from the final one, get at least `fraction` of
+    the final timestep's gradient norm. None when the final gradient is zero or not finite."""
+    g = as_array(norms)
+    if len(g) == 0 or not np.isfinite(g[-1]) or g[-1] <= 0:
+        return None
+    below = np.flatnonzero(~(g >= fraction * g[-1]))
+    return int(len(g) if len(below) == 0 else len(g) - 1 - below[-1])
+
+
+def time_growth(norms: Sequence) -> float | None:
+    """The earliest timestep's gradient norm over the final one's (> 1: growing back through time)."""
+    g = as_array(norms)
+    if len(g) < 2 or not np.isfinite(g[-1]) or g[-1] <= 0 or not np.isfinite(g[0]):
+        return None
+    return float(g[0] / g[-1])
+
+
+def median_ratio(numerator: Sequence, denominator: Sequence) -> float | None:
+    """Median over steps of numerator / denominator, ignoring steps where either is missing or zero."""
+    a, b = as_array(numerator), as_array(denominator)
+    ok = np.isfinite(a) & np.isfinite(b) & (b > 0)
+    return float(np.median(a[ok] / b[ok])) if ok.any() else None
+
+
+def layer_update_ratios(ratios: Sequence[Sequence]) -> list[float | None]:
+    """Per layer, the median over steps of the update-to-weight ratio (rows are steps)."""
+    table = np.array([[np.nan if v is None else v for v in row] for row in ratios], dtype=float)
+    if table.size == 0:
+        return []
+    out = []
+    for column in table.T:
+        column = column[np.isfinite(column)]
+        out.append(float(np.median(column)) if len(column) else None)
+    return out
+
+
+def running_median(values: np.ndarray, window: int) -> np.ndarray:
+    half = window // 2
+    return np.array([np.median(values[max(0, i - half):i + half + 1]) for i in range(len(values))])
+
+
+def swing(values: Sequence, window: int) -> float | None:
+    """Median distance of the loss from its running median over the second half of the run, as a
+    share of the initial loss level (the median of the first `window` steps). Relative to the start,
+    not to the current level, so the small absolute noise of a nearly-zero loss does not count."""
+    v = as_array(values)
+    v = v[np.isfinite(v)]
+    if len(v) < 2 * window:
+        return None
+    initial = float(np.median(np.abs(v[:window])))
+    if initial == 0:
+        return None
+    residual = np.abs(v - running_median(v, window))
+    return float(np.median(residual[len(residual) // 2:]) / initial)
+
+
+def feature_scale(stats: dict) -> dict:
+    """The largest per-feature scale (max of |mean| and std) and the std spread across features."""
+    mean = as_array(stats.get("mean", []))
+    std = as_array(stats.get("std", []))
+    if len(mean) == 0:
+        return {"max_scale": None, "max_feature": None, "spread": None}
+    scale = np.maximum(np.abs(mean), std)
+    scale = np.where(np.isfinite(scale), scale, np.inf)
+    positive = std[np.isfinite(std) & (std > 0)]
+    spread = float(positive.max() / positive.min()) if len(positive) else None
+    worst = int(np.argmax(scale))
+    return {"max_scale": float(scale[worst]), "max_feature": worst, "spread": spread}
+
+
+def downsample(values: Sequence, width: int) -> list[float]:
+    """At most `width` points, each the mean of a bucket of consecutive finite values (NaN if none)."""
+    v = as_array(values)
+    if len(v) <= width:
+        return v.tolist()
+    edges = np.linspace(0, len(v), width + 1).astype(int)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        bucket = v[lo:hi]
+        bucket = bucket[np.isfinite(bucket)]
+        out.append(float(bucket.mean()) if len(bucket) else float("nan"))
+    return out

@@ -1,0 +1,202 @@
+"""Render a probe result: a terminal summary with small block-character charts, or JSON with every series.
+
+Pure functions of the assessed result; the command decides where the text goes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from rnnlint.probe import measures
+from rnnlint.probe.symptoms import Assessment, StaticCheck, Verdict
+
+JSON_VERSION = 1
+BLOCKS = " ▁▂▃▄▅▆▇█"
+CHART_WIDTH = 60
+CHART_HEIGHT = 5
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _scaled(values: list, log: bool) -> list[float]:
+    out = []
+    for v in values:
+        if v is None or not math.isfinite(v) or (log and v <= 0):
+            out.append(float("nan"))
+        else:
+            out.append(math.log10(v) if log else v)
+    return out
+
+
+def chart(values: list, title: str, log: bool = True) -> list[str]:
+    """A small column chart; columns where the value is NaN/Inf (or <= 0 on a log scale) show `×`."""
+    if not values:
+        return []
+    raw = measures.downsample(values, CHART_WIDTH)
+    points = _scaled(raw, log)
+    finite = [p for p in points if math.isfinite(p)]
+    if not finite:
+        return [f"  {title}: no finite value to draw"]
+    lo, hi = min(finite), max(finite)
+    span = hi - lo or 1.0
+    levels = [None if not math.isfinite(p) else (p - lo) / span * (CHART_HEIGHT * 8 - 1) + 1 for p in points]
+    top = 10**hi if log else hi
+    bottom = 10**lo if log else lo
+    label_width = max(len(_fmt(top)), len(_fmt(bottom)))
+    lines = [f"  {title}{' (log scale)' if log else ''}, {len(values)} steps"]
+    for row in range(CHART_HEIGHT - 1, -1, -1):
+        cells = []
+        for level in levels:
+            if level is None:
+                cells.append("×" if row == 0 else " ")
+                continue
+            fill = level - row * 8
+            cells.append(BLOCKS[8] if fill >= 8 else BLOCKS[max(0, int(fill))])
+        label = _fmt(top) if row == CHART_HEIGHT - 1 else _fmt(bottom) if row == 0 else ""
+        lines.append(f"  {label:>{label_width}} ┤{''.join(cells)}")
+    return lines
+
+
+def sparkline(values: list, log: bool = True) -> str:
+    points = _scaled(measures.downsample(values, CHART_WIDTH), log)
+    finite = [p for p in points if math.isfinite(p)]
+    if not finite:
+        return "×" * len(points)
+    lo, hi = min(finite), max(finite)
+    span = hi - lo or 1.0
+    return "".join(
+        "×" if not math.isfinite(p) else BLOCKS[1 + int((p - lo) / span * 7.999)] for p in points
+    )
+
+
+def _run_header(run: dict) -> str:
+    kind = "fit" if run["kind"] == "fit" else "custom training loop"
+    clip = [f"{k}={run[k]}" for k in ("clipnorm", "clipvalue", "global_clipnorm") if run.get(k)]
+    parts = [f"{kind} #{run['index']}", f"{run.get('optimizer', '?')} learning_rate={_fmt(run.get('learning_rate'))}"]
+    parts.append(", ".join(clip) if clip else "no clipping")
+    if run.get("batch_size"):
+        parts.append(f"batch {run['batch_size']}")
+    parts.append(f"{run.get('steps', 0)} steps in {run.get('seconds', 0):.1f} s")
+    return "  ".join(parts)
+
+
+def _profile_lines(run: dict) -> list[str]:
+    lines = []
+    latest: dict[str, dict] = {}
+    for profile in run.get("timestep_profiles", []):
+        if any(v is not None and math.isfinite(v) and v > 0 for v in profile["norms"]):
+            latest[profile["layer"]] = profile
+    for layer, profile in latest.items():
+        norms = profile["norms"]
+        lines.append(
+            f"  gradient per timestep into {layer} at step {profile['step']} (log, first → last of "
+            f"{len(norms)}):"
+        )
+        lines.append(f"    {sparkline(norms)}")
+    return lines
+
+
+def _verdict_lines(verdicts: list[Verdict]) -> list[str]:
+    width = max((len(v.name) for v in verdicts), default=0)
+    return [f"  {v.code} {v.name:<{width}}  {v.verdict:<14}  {v.message}" for v in verdicts]
+
+
+def _error_lines(error: dict) -> list[str]:
+    lines = [f"the script raised {error['type']}: {error['message']}"]
+    for frame in error.get("frames", []):
+        lines.append(f"  {frame['file']}:{frame['line']} in {frame['function']}")
+        if frame.get("code"):
+            lines.append(f"      {frame['code']}")
+    return lines
+
+
+def render_text(summary: dict, assessment: Assessment | None, static: list[StaticCheck] | None) -> str:
+    """The terminal report. `summary` holds script, status, seconds, exit_code, outcome notes."""
+    lines = [f"rnnlint probe: {summary['script']}"]
+    lines.append(f"{summary['headline']} ({summary['seconds']:.1f} s, seed {summary['seed']}, "
+                 f"at most {summary['steps']} steps per run)")
+    result = summary.get("result") or {}
+    if result.get("error"):
+        lines += _error_lines(result["error"])
+    for note in summary.get("notes", []):
+        lines.append(f"note: {note}")
+    for run in result.get("runs", []):
+        lines.append("")
+        lines.append(_run_header(run))
+        for note in run.get("notes", []):
+            lines.append(f"  note: {note}")
+        lines += chart(run.get("loss") or [], "loss")
+        lines += chart(run.get("grad_norm") or [], "gradient norm (before clipping)")
+        lines += _profile_lines(run)
+        if assessment is not None:
+            lines += _verdict_lines(assessment.run_verdicts.get(run["index"], []))
+    if assessment is not None and result.get("runs"):
+        lines.append("")
+        lines.append("whole script")
+        lines += _verdict_lines(assessment.script_verdicts)
+    if static:
+        lines.append("")
+        lines.append("static findings, as measured")
+        for check in static:
+            lines.append(f"  line {check.line}: {check.code} [{check.name}] {check.verdict}: {check.evidence}")
+    elif summary.get("static_note"):
+        lines.append("")
+        lines.append(f"static findings: {summary['static_note']}")
+    if assessment is not None:
+        confirmed = assessment.confirmed()
+        lines.append("")
+        if confirmed:
+            codes = ", ".join(sorted({f"{v.code} {v.name}" for v in confirmed}))
+            lines.append(f"{len(confirmed)} confirmed symptom(s): {codes}")
+        else:
+            lines.append("no confirmed symptom")
+    return "\n".join(lines) + "\n"
+
+
+def _clean(value):
+    """JSON without NaN/Inf (not valid JSON): they become null; the *_finite series keep the facts."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def render_json(summary: dict, assessment: Assessment | None, static: list[StaticCheck] | None) -> str:
+    result = summary.get("result") or {}
+    runs = []
+    for run in result.get("runs", []):
+        entry = dict(run)
+        if assessment is not None:
+            entry["symptoms"] = [v.to_json() for v in assessment.run_verdicts.get(run["index"], [])]
+        runs.append(entry)
+    document = {
+        "version": JSON_VERSION,
+        "script": summary["script"],
+        "status": summary["status"],
+        "headline": summary["headline"],
+        "exit_code": summary["exit_code"],
+        "seconds": round(summary["seconds"], 3),
+        "seed": summary["seed"],
+        "steps": summary["steps"],
+        "error": result.get("error"),
+        "stop_reason": result.get("stop_reason", ""),
+        "notes": summary.get("notes", []) + result.get("notes", []),
+        "runs": runs,
+        "leak": result.get("leak", []),
+        "script_symptoms": [v.to_json() for v in assessment.script_verdicts] if assessment else [],
+        "confirmed": sorted({v.code for v in assessment.confirmed()}) if assessment else [],
+        "static": [c.to_json() for c in static] if static is not None else None,
+        "static_note": summary.get("static_note"),
+        "output_tail": summary.get("output_tail", ""),
+    }
+    return json.dumps(_clean(document), indent=2) + "\n"

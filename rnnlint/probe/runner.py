@@ -1,0 +1,159 @@
+"""The probe's parent side: start the child in its own session, enforce the timeout, read its result.
+
+The child reports through files in a temp dir (`result.json`, `progress.jsonl`), never through stdout,
+which belongs to the user's script. A timeout kills the child's whole process group, so processes the
+script started die with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+POLL_SECONDS = 0.2
+TAIL_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    script: Path
+    script_args: tuple[str, ...] = ()
+    steps: int = 200
+    timeout: float = 180.0
+    seed: int = 0
+    max_fits: int = 3
+    allow_gpu: bool = False
+
+
+@dataclass
+class ProbeOutcome:
+    """What came back from the child: its result (None if it wrote none) and how it ended."""
+
+    result: dict | None
+    returncode: int | None
+    timed_out: bool
+    seconds: float
+    output_tail: str = ""
+    progress: list[dict] = field(default_factory=list)
+
+
+def _package_root() -> str:
+    return str(Path(__file__).resolve().parent.parent.parent)
+
+
+def child_environment(request: ProbeRequest, tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
+    env.update({
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_NUM_INTEROP_THREADS": "2",
+        "TF_NUM_INTRAOP_THREADS": "2",
+        "KERAS_BACKEND": "tensorflow",
+        "PYTHONHASHSEED": str(request.seed),
+        "MPLBACKEND": "Agg",
+        "PYTHONUNBUFFERED": "1",
+    })
+    if not request.allow_gpu:
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    # Keras writes ~/.keras/keras.json on first import: keep that inside the temp dir unless the user
+    # already has a Keras config the script relies on.
+    if "KERAS_HOME" not in env and not (Path.home() / ".keras" / "keras.json").is_file():
+        env["KERAS_HOME"] = str(tmp / "keras")
+    if "MPLCONFIGDIR" not in env:
+        env["MPLCONFIGDIR"] = str(tmp / "matplotlib")
+    return env
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _read_new_lines(path: Path, offset: int) -> tuple[list[dict], int]:
+    if not path.is_file():
+        return [], offset
+    with open(path, encoding="utf-8") as fh:
+        fh.seek(offset)
+        chunk = fh.read()
+    complete = chunk[: chunk.rfind("\n") + 1]
+    events = []
+    for line in complete.splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return events, offset + len(complete.encode("utf-8"))
+
+
+def _tail(path: Path) -> str:
+    if not path.is_file():
+        return ""
+    data = path.read_bytes()[-TAIL_CHARS:]
+    return data.decode("utf-8", errors="replace")
+
+
+def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None = None) -> ProbeOutcome:
+    """Run the script under the probe and return what the child measured."""
+    script = request.script.resolve()
+    with tempfile.TemporaryDirectory(prefix="rnnlint-probe-") as name:
+        tmp = Path(name)
+        config = {
+            "script": str(script),
+            "script_args": list(request.script_args),
+            "steps": request.steps,
+            "seed": request.seed,
+            "max_fits": request.max_fits,
+            "result_path": str(tmp / "result.json"),
+            "progress_path": str(tmp / "progress.jsonl"),
+        }
+        (tmp / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        log = tmp / "output.log"
+        started = time.monotonic()
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "rnnlint.probe.child", str(tmp / "config.json")],
+                cwd=str(script.parent),
+                env=child_environment(request, tmp),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            events, offset, timed_out = [], 0, False
+            try:
+                while proc.poll() is None:
+                    if time.monotonic() - started > request.timeout:
+                        timed_out = True
+                        break
+                    time.sleep(POLL_SECONDS)
+                    new, offset = _read_new_lines(tmp / "progress.jsonl", offset)
+                    events.extend(new)
+                    for event in new:
+                        if on_progress:
+                            on_progress(event)
+            finally:
+                _kill_group(proc)  # also reaps whatever the script started and left behind
+                proc.wait()
+        new, offset = _read_new_lines(tmp / "progress.jsonl", offset)
+        events.extend(new)
+        result = None
+        if (tmp / "result.json").is_file():
+            result = json.loads((tmp / "result.json").read_text(encoding="utf-8"))
+        return ProbeOutcome(
+            result=result,
+            returncode=None if timed_out else proc.returncode,
+            timed_out=timed_out,
+            seconds=time.monotonic() - started,
+            output_tail=_tail(log),
+            progress=events,
+        )

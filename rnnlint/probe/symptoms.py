@@ -1,0 +1,399 @@
+"""Turn the child's measurements into verdicts: confirmed | not observed | not measurable, with numbers.
+
+Every number a verdict is judged against comes from the runtime entries of the rule catalog
+(`rules/RNN5xx-*.yaml`) through `Thresholds`, which also remembers what was read so a test can prove
+that no declared threshold is dead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rnnlint.catalog import Catalog, RuleSpec
+from rnnlint.probe import measures
+
+CONFIRMED, NOT_OBSERVED, NOT_MEASURABLE = "confirmed", "not observed", "not measurable"
+
+# Static rules that no short run can speak to, and why (shown instead of a verdict).
+UNMEASURABLE_STATIC = {
+    "missing-early-stopping": (
+        "a short probe run cannot show over-fitting; early stopping matters over the full training"
+    ),
+}
+
+
+class Thresholds:
+    """The one accessor for runtime thresholds; records every (code, key) read."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.read: set[tuple[str, str]] = set()
+
+    def spec(self, code: str) -> RuleSpec:
+        return self.catalog.by_code[code]
+
+    def __call__(self, code: str, key: str) -> float:
+        self.read.add((code, key))
+        return self.spec(code).thresholds[key].default
+
+    def unread(self) -> list[tuple[str, str]]:
+        declared = {
+            (s.code, key) for s in self.catalog if s.kind == "runtime" for key in s.thresholds
+        }
+        return sorted(declared - self.read)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    name: str
+    severity: str
+    verdict: str
+    message: str
+    values: dict = field(default_factory=dict)
+    run: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code, "name": self.name, "severity": self.severity, "verdict": self.verdict,
+            "message": self.message, "values": self.values, "run": self.run,
+        }
+
+
+class _Shown(float):
+    """A float that prints with three significant digits unless the template asks otherwise."""
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec) if spec else f"{float(self):.3g}"
+
+
+def _for_message(value):
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and not isinstance(value, bool):
+        return _Shown(value)
+    return value
+
+
+def _make(th: Thresholds, code: str, run: int | None):
+    spec = th.spec(code)
+
+    def verdict(kind: str, values: dict, reason: str = "") -> Verdict:
+        message = reason or spec.render({k: _for_message(v) for k, v in values.items()})
+        return Verdict(spec.code, spec.name, spec.severity.label, kind, message, values, run)
+
+    return verdict
+
+
+# --------------------------------------------------------------------------- per-run symptoms
+
+
+def exploding(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN501"
+    bound = th(code, "grad_norm_bound")
+    factor = th(code, "spike_factor")
+    window = th(code, "spike_window")
+    min_spikes = th(code, "min_spikes")
+    growth_bound = th(code, "time_growth_bound")
+    verdict = _make(th, code, run["index"])
+    if not run.get("steps"):
+        return verdict(NOT_MEASURABLE, {}, "no optimizer step was recorded")
+    norms = run["grad_norm"]
+    peak = measures.finite_max(norms)
+    spike_steps = measures.spikes(norms, factor, int(window))
+    nonfinite = sum(1 for ok in run["grads_finite"] if not ok)
+    # Through time, judge the untrained model: once trained, a target that depends on early timesteps
+    # rightly gives them large gradients.
+    first_step = min((p["step"] for p in run.get("timestep_profiles", [])), default=None)
+    growths = [measures.time_growth(p["norms"]) for p in run.get("timestep_profiles", [])
+               if p["step"] == first_step]
+    growths = [g for g in growths if g is not None]
+    growth = max(growths) if growths else None
+    confirmed = (
+        (peak is not None and peak > bound) or len(spike_steps) >= min_spikes or nonfinite > 0
+        or (growth is not None and growth > growth_bound)
+    )
+    values = {
+        "peak_norm": peak, "grad_norm_bound": bound, "spikes": len(spike_steps),
+        "spike_factor": factor, "nonfinite_steps": nonfinite, "time_growth": growth,
+        "time_growth_bound": growth_bound, "spike_steps": spike_steps[:20],
+    }
+    return verdict(CONFIRMED if confirmed else NOT_OBSERVED, values)
+
+
+def vanishing_layers(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN502"
+    bound = th(code, "layer_ratio_bound")
+    verdict = _make(th, code, run["index"])
+    layers = run.get("layers") or []
+    if not run.get("steps") or len(layers) < 2:
+        return verdict(NOT_MEASURABLE, {}, "needs at least two trainable layers and one step")
+    table = run["layer_grad_norm"]
+    ratio = measures.median_ratio([row[0] for row in table], [row[-1] for row in table])
+    if ratio is None:
+        return verdict(NOT_MEASURABLE, {}, "the last layer's gradient was zero or not finite")
+    values = {"first_layer": layers[0], "last_layer": layers[-1], "layer_ratio": ratio,
+              "layer_ratio_bound": bound}
+    return verdict(CONFIRMED if ratio < bound else NOT_OBSERVED, values)
+
+
+def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN503"
+    fraction = th(code, "horizon_fraction")
+    min_reach = th(code, "min_reach")
+    min_len = th(code, "min_seq_len")
+    verdict = _make(th, code, run["index"])
+    latest: dict[str, dict] = {}
+    for profile in run.get("timestep_profiles", []):
+        if measures.gradient_horizon(profile["norms"], fraction) is not None:
+            latest[profile["layer"]] = profile  # profiles come in step order: keep the last usable
+    if not latest:
+        return verdict(NOT_MEASURABLE, {}, "no per-timestep gradient profile could be taken "
+                       "(needs 3-D float inputs to a recurrent layer and finite gradients)")
+    judged = []
+    for layer, profile in latest.items():
+        seq_len = len(profile["norms"])
+        horizon = measures.gradient_horizon(profile["norms"], fraction)
+        judged.append((horizon / seq_len, horizon, seq_len, layer, profile["step"]))
+    reach, horizon, seq_len, layer, step = min(judged)
+    values = {"horizon": horizon, "seq_len": seq_len, "layer": layer, "reach": reach, "at_step": step,
+              "horizon_fraction": fraction, "min_reach": min_reach}
+    if seq_len < min_len:
+        return verdict(NOT_MEASURABLE, values, f"sequence of {seq_len} steps is too short to judge")
+    return verdict(CONFIRMED if reach < min_reach else NOT_OBSERVED, values)
+
+
+def _finite_prefix(loss: list) -> list:
+    """The losses before the first NaN/Inf (missing values kept as None)."""
+    bad = measures.nonfinite_steps(loss)
+    return loss[: bad[0]] if bad else loss
+
+
+def _usable_loss(run: dict, min_steps: int) -> tuple[list, str]:
+    """The loss series and, when it cannot be judged for its shape, the reason why."""
+    loss = run.get("loss") or []
+    if measures.nonfinite_steps(loss):
+        return loss, "the loss became NaN/Inf (see loss-divergence)"
+    present = sum(1 for v in loss if v is not None)
+    if present < min_steps:
+        return loss, f"{present} loss values recorded, {min_steps} needed"
+    return loss, ""
+
+
+def plateau(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN504"
+    min_drop = th(code, "min_drop")
+    confidence = th(code, "confidence")
+    min_steps = th(code, "min_steps")
+    verdict = _make(th, code, run["index"])
+    loss, reason = _usable_loss(run, min_steps)
+    if reason:
+        return verdict(NOT_MEASURABLE, {}, reason)
+    trend = measures.log_trend(loss, confidence)
+    if trend is None:
+        return verdict(NOT_MEASURABLE, {}, "the loss is not positive, so no log trend can be fitted")
+    values = {"steps": trend.n, "change": trend.change, "change_bound": trend.change_upper,
+              "confidence": confidence, "min_drop": min_drop}
+    return verdict(CONFIRMED if trend.change_upper > -min_drop else NOT_OBSERVED, values)
+
+
+def divergence(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN505"
+    factor = th(code, "growth_factor")
+    confidence = th(code, "confidence")
+    min_steps = th(code, "min_steps")
+    verdict = _make(th, code, run["index"])
+    loss = run.get("loss") or []
+    bad = measures.nonfinite_steps(loss)
+    bad_weights = sum(1 for ok in run.get("weights_finite", []) if not ok)
+    prefix = [v for v in _finite_prefix(loss) if v is not None]
+    trend = measures.log_trend(_finite_prefix(loss), confidence) if len(prefix) >= min_steps else None
+    if not bad and not bad_weights and trend is None:
+        return verdict(NOT_MEASURABLE, {}, f"{len(prefix)} finite positive losses, {min_steps} needed")
+    growth = 1 + trend.change if trend else None
+    growth_low = 1 + trend.change_lower if trend else None
+    values = {"nonfinite_steps": len(bad), "first_nonfinite": bad[0] if bad else "none",
+              "nonfinite_weights": bad_weights, "growth": growth, "growth_bound": growth_low,
+              "growth_factor": factor, "confidence": confidence}
+    confirmed = bool(bad) or bad_weights > 0 or (growth_low is not None and growth_low > factor)
+    return verdict(CONFIRMED if confirmed else NOT_OBSERVED, values)
+
+
+def oscillation(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN506"
+    bound = th(code, "swing_bound")
+    window = int(th(code, "window"))
+    min_steps = th(code, "min_steps")
+    verdict = _make(th, code, run["index"])
+    loss, reason = _usable_loss(run, min_steps)
+    value = None if reason else measures.swing(loss, window)
+    if value is None:
+        return verdict(NOT_MEASURABLE, {}, reason or "the initial loss is zero")
+    present = sum(1 for v in loss if v is not None)
+    values = {"swing": value, "swing_bound": bound, "window_steps": present - present // 2}
+    return verdict(CONFIRMED if value > bound else NOT_OBSERVED, values)
+
+
+def _update_ratios(run: dict) -> tuple[float | None, str, float | None]:
+    per_layer = measures.layer_update_ratios(run.get("update_ratio") or [])
+    known = [(r, name) for r, name in zip(per_layer, run.get("layers") or []) if r is not None]
+    if not known:
+        return None, "", None
+    largest, name = max(known)
+    return float(sorted(r for r, _ in known)[len(known) // 2]), name, largest
+
+
+def learning_rate_high(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN507"
+    bound = th(code, "max_update_ratio")
+    verdict = _make(th, code, run["index"])
+    median, layer, largest = _update_ratios(run)
+    if median is None:
+        return verdict(NOT_MEASURABLE, {}, "no finite update-to-weight ratio was recorded")
+    values = {"update_ratio": median, "max_layer": layer, "max_ratio": largest,
+              "max_update_ratio": bound, "learning_rate": run.get("learning_rate")}
+    return verdict(CONFIRMED if median > bound else NOT_OBSERVED, values)
+
+
+def learning_rate_low(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN508"
+    floor = th(code, "min_update_ratio")
+    verdict = _make(th, code, run["index"])
+    median, _, _ = _update_ratios(run)
+    if median is None:
+        return verdict(NOT_MEASURABLE, {}, "no finite update-to-weight ratio was recorded")
+    values = {"update_ratio": median, "min_update_ratio": floor,
+              "learning_rate": run.get("learning_rate")}
+    return verdict(CONFIRMED if median < floor else NOT_OBSERVED, values)
+
+
+def unscaled_inputs(run: dict, th: Thresholds) -> Verdict:
+    code = "RNN509"
+    scale_bound = th(code, "max_scale_bound")
+    spread_bound = th(code, "spread_bound")
+    verdict = _make(th, code, run["index"])
+    stats = run.get("input_stats")
+    if run.get("integer_inputs"):
+        return verdict(NOT_MEASURABLE, {}, "the inputs are token ids for an Embedding layer")
+    if not stats:
+        return verdict(NOT_MEASURABLE, {}, "the input batches could not be read as numeric arrays")
+    scale = measures.feature_scale(stats)
+    target = run.get("target_stats") or {}
+    values = {
+        "max_scale": scale["max_scale"], "max_feature": scale["max_feature"],
+        "max_scale_bound": scale_bound, "spread": scale["spread"],
+        "spread_bound": spread_bound, "dtype": stats.get("dtype", "?"),
+        "target_min": (min(target["min"]) if target.get("min") else None),
+        "target_max": (max(target["max"]) if target.get("max") else None),
+    }
+    confirmed = (scale["max_scale"] is not None and scale["max_scale"] > scale_bound) or (
+        scale["spread"] is not None and scale["spread"] > spread_bound
+    )
+    return verdict(CONFIRMED if confirmed else NOT_OBSERVED, values)
+
+
+RUN_SYMPTOMS: tuple[Callable[[dict, Thresholds], Verdict], ...] = (
+    exploding, vanishing_layers, vanishing_through_time, plateau, divergence, oscillation,
+    learning_rate_high, learning_rate_low, unscaled_inputs,
+)
+
+
+# --------------------------------------------------------------------------- whole-script symptoms
+
+
+def model_reuse(result: dict, th: Thresholds) -> Verdict:
+    verdict = _make(th, "RNN510", None)
+    fits = [r for r in result.get("runs", []) if r.get("kind") == "fit"]
+    reused = [r for r in fits if r.get("reuse")]
+    if len(fits) < 2:
+        return verdict(NOT_MEASURABLE, {}, f"{len(fits)} fit call(s) probed; reuse needs two")
+    for run in reused:
+        reuse = run["reuse"]
+        if reuse["starts_from_previous_weights"] and reuse["recompiled"]:
+            values = {"run": run["index"], "previous_run": reuse["previous_run"],
+                      "optimizer": run.get("optimizer"), "previous_optimizer": reuse["previous_optimizer"]}
+            return verdict(CONFIRMED, values)
+    return verdict(NOT_OBSERVED, {"fits": len(fits)},
+                   f"{len(fits)} fits probed; none started from another optimizer's weights")
+
+
+def scaler_leak(result: dict, th: Thresholds) -> Verdict:
+    code = "RNN511"
+    bound = th(code, "max_outside")
+    verdict = _make(th, code, None)
+    judged = [e for e in result.get("leak", []) if e.get("outside_training") is not None]
+    if not judged:
+        return verdict(NOT_MEASURABLE, {}, "no scaler fit before a probed fit was seen")
+    worst = max(judged, key=lambda e: e["outside_training"])
+    values = {"scaler": worst["scaler"], "fit_rows": worst["fit_rows"],
+              "outside": worst["outside_training"], "max_outside": bound,
+              "eval_seen": worst["eval_seen"] or 0.0}
+    return verdict(CONFIRMED if worst["outside_training"] > bound else NOT_OBSERVED, values)
+
+
+SCRIPT_SYMPTOMS = (model_reuse, scaler_leak)
+
+
+@dataclass
+class Assessment:
+    run_verdicts: dict[int, list[Verdict]]
+    script_verdicts: list[Verdict]
+
+    def all(self) -> list[Verdict]:
+        out = [v for verdicts in self.run_verdicts.values() for v in verdicts]
+        return out + self.script_verdicts
+
+    def confirmed(self) -> list[Verdict]:
+        return [v for v in self.all() if v.verdict == CONFIRMED]
+
+
+def assess(result: dict, th: Thresholds) -> Assessment:
+    runs = {run["index"]: [symptom(run, th) for symptom in RUN_SYMPTOMS] for run in result.get("runs", [])}
+    return Assessment(runs, [symptom(result, th) for symptom in SCRIPT_SYMPTOMS])
+
+
+# --------------------------------------------------------------------------- static confirmation
+
+
+@dataclass(frozen=True)
+class StaticCheck:
+    code: str
+    name: str
+    line: int
+    message: str
+    verdict: str
+    evidence: str
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> list[StaticCheck]:
+    """For each static finding, what the run showed, via the runtime entries' `confirms` lists."""
+    confirms: dict[str, list[str]] = {}
+    for spec in catalog:
+        if spec.kind == "runtime":
+            for static_name in spec.extra.get("confirms", []):
+                confirms.setdefault(static_name, []).append(spec.name)
+    out = []
+    for finding in findings:
+        names = confirms.get(finding.name, [])
+        related = [v for v in assessment.all() if v.name in names]
+        measured = [v for v in related if v.verdict != NOT_MEASURABLE]
+        hits = [v for v in measured if v.verdict == CONFIRMED]
+        if finding.name in UNMEASURABLE_STATIC:
+            verdict, evidence = NOT_MEASURABLE, UNMEASURABLE_STATIC[finding.name]
+        elif hits:
+            verdict, evidence = CONFIRMED, "; ".join(f"{v.name}: {v.message}" for v in hits)
+        elif measured:
+            verdict = NOT_OBSERVED
+            evidence = "; ".join(f"{v.name}: {v.message}" for v in measured)
+        else:
+            verdict = NOT_MEASURABLE
+            evidence = "; ".join(f"{v.name}: {v.message}" for v in related) or (
+                "no probe measurement covers this rule"
+            )
+        out.append(StaticCheck(finding.code, finding.name, finding.span.line, finding.message,
+                               verdict, evidence))
+    return out
