@@ -8,7 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from rnnlint.facts.names import RECURRENT_CELLS, dotted_name, is_legacy_optimizer_path
+from rnnlint.facts.names import dotted_name, is_legacy_optimizer_path
 from rnnlint.facts.records import (
     KERAS_DEFAULT_OPTIMIZER, OPTIMIZER_FAMILIES, OPTIMIZER_STRINGS, CallbackRef, CompileFact,
     FitFact, LayerFact, LearningRateSetting, ModelFact, OptimizerFact, ScalerFact, ScalerFitFact,
@@ -432,8 +432,7 @@ class ScriptFacts:
                     continue
                 fact = self._optimizer_memo.get(definition)
                 if fact is None:
-                    site = self.index.call_scope.get(self._enclosing_call(definition, d_scope, d_order))
-                    fact = OptimizerFact(definition, "string", name, site or self._any_site(d_scope, d_order))
+                    fact = OptimizerFact(definition, "string", name, self._pseudo_site(d_scope, d_order))
                     self._optimizer_memo[definition] = fact
                 found.append(fact)
             elif isinstance(definition, cst.Call):
@@ -453,11 +452,8 @@ class ScriptFacts:
                 known = False
         return found, known and bool(found)
 
-    def _enclosing_call(self, node, scope, order):
-        return None
-
-    def _any_site(self, scope: Scope, order: int) -> CallSite:
-        """A pseudo call site carrying scope and order, for strings defined outside any call."""
+    def _pseudo_site(self, scope: Scope, order: int) -> CallSite:
+        """Scope and order for a string optimizer, which has no call of its own."""
         return CallSite(cst.Call(func=cst.Name("_")), scope, order, (), None)
 
     @cached_property
@@ -725,9 +721,3 @@ class ScriptFacts:
     # -- misc -------------------------------------------------------------------------------
     def fits_of_model(self, model: ModelFact) -> list[FitFact]:
         return [fit for fit in self.fits if model in fit.models]
-
-    def value(self, expr, scope: Scope, order: int):
-        return self.resolver.value(expr, scope, order)
-
-    def all_recurrent_cells(self, layer: LayerFact) -> bool:
-        return layer.kind in RECURRENT_CELLS
