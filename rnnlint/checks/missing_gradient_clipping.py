@@ -105,7 +105,8 @@ def check(ctx: RuleContext) -> None:
             if id(node) in reported:
                 continue
             reported.add(id(node))
-            names = [o.display for o in unclipped if (o.node if o.form == "object" else compile_fact.call) is node]
+            names = list(dict.fromkeys(  # a loop over optimizers reaches one compile several times
+                o.display for o in unclipped if (o.node if o.form == "object" else compile_fact.call) is node))
             evidence = amplifiers(ctx, model, optimizer)
             ctx.report(
                 node,

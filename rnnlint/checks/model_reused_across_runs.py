@@ -1,36 +1,40 @@
-"""model-reused-across-runs: one model re-configured and re-fit in a loop without being rebuilt."""
+"""model-reused-across-runs: one model re-configured and re-fit in a loop without being rebuilt.
+
+The smell is a fresh configuration per iteration (a re-compile, a new fold's data) applied to the
+same weights. Continued training is deliberate and stays silent: epoch loops of `fit` without a
+re-compile, stateful loops that reset states, train-until-threshold `while` loops.
+"""
 
 from __future__ import annotations
 
 import libcst as cst
 
 from rnnlint.checks import RuleContext, rule
-from rnnlint.facts.scopes import LoopInfo
+from rnnlint.facts.scopes import CallSite, LoopInfo, Scope
 
-RESET_METHODS = frozenset({"set_weights", "load_weights"})
-REBUILDERS = frozenset({"keras.models.clone_model", "keras.models.load_model"})
-
-
-def _rebuilt_in(ctx: RuleContext, name: str, loop: LoopInfo, scope) -> bool:
-    facts = ctx.facts
-    for binding in scope.bindings.get(name, []):
-        if loop.contains(binding.order):
-            return True
-    for site in facts.index.method_calls(*RESET_METHODS):
-        if site.scope is scope and loop.contains(site.order) \
-                and isinstance(site.receiver, cst.Name) and site.receiver.value == name:
-            return True
-    return False
+RESET_METHODS = ("set_weights", "load_weights")
 
 
-def _fresh_configuration(ctx: RuleContext, name: str, loop: LoopInfo, scope) -> str | None:
-    facts = ctx.facts
-    for compile_fact in facts.compiles:
-        site = compile_fact.site
-        if site.scope is scope and loop.contains(site.order) and isinstance(site.receiver, cst.Name) \
-                and site.receiver.value == name:
-            return "it is re-compiled on each iteration"
-    if is_fold_split(facts, unwrap_enumerate(loop.iterable)):
+def _rebuilt_in(ctx: RuleContext, name: str, loop: LoopInfo, scope: Scope) -> bool:
+    """A new model bound to `name` (or its weights reset) inside the loop."""
+    if any(loop.contains(binding.order) for binding in scope.bindings.get(name, [])):
+        return True
+    return any(site.scope is scope and loop.contains(site.order)
+               and isinstance(site.receiver, cst.Name) and site.receiver.value == name
+               for site in ctx.facts.index.method_calls(*RESET_METHODS))
+
+
+def _recompiled(ctx: RuleContext, name: str, scope: Scope, within: LoopInfo | None = None) -> bool:
+    return any(compile_fact.site.scope is scope and isinstance(compile_fact.site.receiver, cst.Name)
+               and compile_fact.site.receiver.value == name
+               and (within is None or within.contains(compile_fact.site.order))
+               for compile_fact in ctx.facts.compiles)
+
+
+def _fresh_configuration(ctx: RuleContext, name: str, loop: LoopInfo, scope: Scope) -> str | None:
+    if _recompiled(ctx, name, scope, within=loop):
+        return "it is re-compiled on each iteration"
+    if is_fold_split(ctx.facts, unwrap_enumerate(loop.iterable)):
         return "each cross-validation fold trains it further"
     return None
 
@@ -50,19 +54,54 @@ def is_fold_split(facts, iterable) -> bool:
         and bool(iterable.args)
 
 
+def _loop_in_same_scope(ctx: RuleContext, fit_site: CallSite, name: str) -> str | None:
+    for loop in reversed(fit_site.loops):
+        if loop.kind != "for":
+            continue
+        if _rebuilt_in(ctx, name, loop, fit_site.scope):
+            return None  # a fresh model per iteration (here or in an inner loop)
+        reason = _fresh_configuration(ctx, name, loop, fit_site.scope)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _loop_around_caller(ctx: RuleContext, fit_site: CallSite, name: str) -> str | None:
+    """`for opt in opts: train(model, opt)` where `train` re-compiles and fits the model it is given
+    (or a module-level model): the loop is in the caller, the reuse is the same."""
+    function = fit_site.scope.function
+    if function is None or not _recompiled(ctx, name, fit_site.scope):
+        return None
+    local = [b for b in fit_site.scope.bindings.get(name, []) if b.kind != "param"]
+    if local:
+        return None  # built inside the function: a new model on every call
+    param = function.param(name)
+    position = function.param_index(name) if param is not None else None
+    if position is not None and function.is_method:
+        position -= 1
+    for call in function.calls:
+        loops = [loop for loop in call.loops if loop.kind == "for"]
+        if not loops:
+            continue
+        loop = loops[-1]
+        if param is not None:
+            passed = ctx.facts.resolver.argument_of(call.node, name, position)
+            if not isinstance(passed, cst.Name) or _rebuilt_in(ctx, passed.value, loop, call.scope):
+                continue
+        elif _rebuilt_in(ctx, name, loop, call.scope):
+            continue
+        return f"{function.name}() re-compiles it and is called on each iteration of a loop"
+    return None
+
+
 @rule("model-reused-across-runs")
 def check(ctx: RuleContext) -> None:
     for fit in ctx.facts.fits:
         receiver = fit.site.receiver
-        if not isinstance(receiver, cst.Name) or not fit.site.loops or not fit.models:
+        if not isinstance(receiver, cst.Name) or not fit.models:
             continue
-        name, scope = receiver.value, fit.site.scope
-        for loop in reversed(fit.site.loops):
-            if loop.kind != "for":
-                continue
-            if _rebuilt_in(ctx, name, loop, scope):
-                break  # a fresh model per iteration (here or in an inner loop)
-            reason = _fresh_configuration(ctx, name, loop, scope)
-            if reason is not None:
-                ctx.report(fit.call, {"model": name, "reason": reason})
-                break
+        name = receiver.value
+        reason = _loop_in_same_scope(ctx, fit.site, name) if fit.site.loops \
+            else _loop_around_caller(ctx, fit.site, name)
+        if reason is not None:
+            ctx.report(fit.call, {"model": name, "reason": reason})

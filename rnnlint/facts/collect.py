@@ -218,10 +218,13 @@ class ScriptFacts:
             model = ModelFact(call, "loaded", site, complete=False)
             self._model_memo[call] = model
         elif qualified == "keras.models.clone_model":
+            model = ModelFact(call, "clone", site, complete=False)
+            # memoised before resolving its source: `m = clone_model(m)` in a loop refers to itself
+            self._model_memo[call] = model
             source = argument(call, "model", 0)
             original = self.model_of(source, site.scope, site.order) if source is not None else None
-            model = ModelFact(call, "clone", site, complete=original.complete if original else False)
-            if original is not None:
+            if original is not None and original is not model:
+                model.complete = original.complete
                 model.layers = list(original.layers)
                 model.edges = list(original.edges)
                 model.input_shapes = list(original.input_shapes)
