@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rnnlint.checks import RuleContext, rule
+from rnnlint.checks import FixPlan, RuleContext, rule
+from rnnlint.checks.fix_helpers import append_argument, append_element, keras_reference, keyword_arg
 from rnnlint.facts.names import dotted_name
-from rnnlint.facts.records import FitFact
+from rnnlint.facts.records import FitFact, argument
 from rnnlint.facts.values import Resolved, as_number
+from rnnlint.findings import Applicability
 
 
 def loop_iterations(ctx: RuleContext, fit: FitFact) -> tuple[int | None, bool]:
@@ -54,16 +56,57 @@ def check(ctx: RuleContext) -> None:
             continue
         shown = f"{int(total)}" if not (epoch_loop and iterations) else \
             f"{int(total)} ({iterations} loop iterations x {int(epochs)})"
-        ctx.report(fit.call, {"epochs": shown, "note": _unused_early_stopping(ctx, fit)})
+        unused = _unused_early_stopping(ctx, fit)
+        fix = _add_early_stopping(ctx, fit, unused) if not (epoch_loop and iterations) else None
+        note = f" ({f'`{unused[0]}`' if unused[0] else 'an EarlyStopping'} is built but never passed to this fit)" \
+            if unused else ""
+        ctx.report(fit.call, {"epochs": shown, "note": note}, fix=fix)
 
 
-def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> str:
-    """The classic: an EarlyStopping is built, but never reaches `callbacks=`."""
+def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> tuple[str | None, object] | None:
+    """The classic: an EarlyStopping is built, but never reaches `callbacks=`. Returns the name it is
+    bound to (or None) and its call site."""
     passed = {id(callback.call) for callback in fit.callbacks or () if callback.call is not None}
     for site in ctx.facts.calls_to("keras.callbacks.EarlyStopping"):
         if id(site.node) not in passed:
             bound = [name for scope in (site.scope,) for name, bindings in scope.bindings.items()
                      if any(b.value is site.node for b in bindings)]
-            what = f"`{bound[0]}`" if bound else "an EarlyStopping"
-            return f" ({what} is built but never passed to this fit)"
-    return ""
+            return (bound[0] if bound else None), site
+    return None
+
+
+def _add_early_stopping(ctx: RuleContext, fit: FitFact, unused) -> FixPlan | None:
+    """Add `EarlyStopping(monitor="val_loss", patience=N, restore_best_weights=True)` to the fit's
+    callbacks: a new `callbacks=[...]`, or one more element of a literal list. An EarlyStopping that is
+    built in the same scope but never passed is passed instead. Only with validation data to monitor;
+    changes how long training runs and which weights are kept, so it is unsafe."""
+    call = fit.call
+    if not fit.has_validation or any(arg.star for arg in call.args):
+        return None
+    written = argument(call, "callbacks", 5 if fit.method == "fit" else None)
+    if written is not None and not isinstance(written, cst.List):
+        return None  # callbacks from a variable or a function: we cannot see every use of them
+    patience = ctx.threshold("default_patience")
+    name, site = unused if unused else (None, None)
+    if name is not None and site.scope is fit.site.scope and site.order < fit.site.order:
+        callback, imports = cst.Name(name), ()
+        description = f"pass `{name}` (an EarlyStopping built but never used) in callbacks"
+    else:
+        reference = keras_reference(ctx.facts, "callbacks", "EarlyStopping")
+        if reference is None:
+            return None
+        expression, imports = reference
+        callback = cst.Call(func=expression, args=[
+            keyword_arg("monitor", cst.SimpleString('"val_loss"')),
+            keyword_arg("patience", cst.Integer(str(int(patience)))),
+            keyword_arg("restore_best_weights", cst.Name("True")),
+        ])
+        callback = callback.with_changes(args=[
+            arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if i < 2 else arg
+            for i, arg in enumerate(callback.args)])
+        description = f'add EarlyStopping(monitor="val_loss", patience={patience}, restore_best_weights=True)'
+    if written is None:
+        replacement = (call, append_argument(call, keyword_arg("callbacks", cst.List([cst.Element(callback)]))))
+    else:
+        replacement = (written, append_element(written, cst.Element(callback)))
+    return FixPlan(description, Applicability.UNSAFE, (replacement, *imports))

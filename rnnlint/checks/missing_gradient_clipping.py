@@ -9,9 +9,10 @@ from __future__ import annotations
 import libcst as cst
 
 from rnnlint.checks import FixPlan, RuleContext, rule
+from rnnlint.checks.fix_helpers import append_argument, keras_reference, keyword_arg
 from rnnlint.checks.unscaled_inputs import unscaled_origin
 from rnnlint.facts.names import dotted_name
-from rnnlint.facts.records import CLIPPING_ARGUMENTS, UNBOUNDED_ACTIVATIONS, ModelFact, OptimizerFact
+from rnnlint.facts.records import CLIPPING_ARGUMENTS, UNBOUNDED_ACTIVATIONS, ModelFact, OptimizerFact, argument
 from rnnlint.facts.values import Resolved, as_number
 from rnnlint.findings import Applicability, Severity
 
@@ -116,28 +117,37 @@ def check(ctx: RuleContext) -> None:
                     "evidence": f"; risk amplifier: {', '.join(evidence)}" if evidence else "",
                 },
                 severity=Severity.WARNING if evidence else Severity.INFO,
-                fix=add_clipnorm(ctx, optimizer),
+                fix=add_clipnorm(ctx, optimizer, compile_fact),
                 amplifiers=evidence,
             )
 
 
-def add_clipnorm(ctx: RuleContext, optimizer: OptimizerFact) -> FixPlan | None:
-    """`Adam(1e-3)` -> `Adam(1e-3, clipnorm=1.0)`. Changes training, so it is unsafe. String and
-    default optimizers need an import in the file's own style; that fix lives with the fixer."""
-    if optimizer.form != "object" or optimizer.call is None:
-        return None
-    if any(arg.star for arg in optimizer.call.args):
-        return None  # `Adam(**params)` may already clip; do not touch what we cannot read
+def add_clipnorm(ctx: RuleContext, optimizer: OptimizerFact, compile_fact) -> FixPlan | None:
+    """`Adam(1e-3)` -> `Adam(1e-3, clipnorm=1.0)`; `optimizer="adam"` or no optimizer -> the matching
+    optimizer object with clipnorm, named in the file's import style. Changes training: unsafe."""
     clipnorm = ctx.threshold("default_clipnorm")
-    new_arg = cst.Arg(keyword=cst.Name("clipnorm"), value=cst.Float(repr(float(clipnorm))),
-                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                            whitespace_after=cst.SimpleWhitespace("")))
-    args = list(optimizer.call.args)
-    if args:
-        last = args[-1]
-        comma = last.comma if isinstance(last.comma, cst.Comma) else cst.Comma(
-            whitespace_after=cst.SimpleWhitespace(" "))
-        args[-1] = last.with_changes(comma=comma)
-    new_call = optimizer.call.with_changes(args=[*args, new_arg])
-    return FixPlan(f"add clipnorm={clipnorm} to {optimizer.name}", Applicability.UNSAFE,
-                   ((optimizer.call, new_call),))
+    clip = keyword_arg("clipnorm", cst.Float(repr(float(clipnorm))))
+    description = f"add clipnorm={clipnorm} to {optimizer.name}"
+    if optimizer.form == "object":
+        if optimizer.call is None or any(arg.star for arg in optimizer.call.args):
+            return None  # `Adam(**params)` may already clip; do not touch what we cannot read
+        return FixPlan(description, Applicability.UNSAFE,
+                       ((optimizer.call, append_argument(optimizer.call, clip)),))
+    call = compile_fact.call
+    if any(arg.star for arg in call.args):
+        return None  # `compile(**settings)` may name an optimizer we cannot see
+    written = argument(call, "optimizer", 0)
+    if optimizer.form == "string" and written is not optimizer.node:
+        return None  # a string held in a variable or a list may be used elsewhere: leave it
+    reference = keras_reference(ctx.facts, "optimizers", optimizer.name)
+    if reference is None:
+        return None
+    expression, imports = reference
+    new_optimizer = cst.Call(func=expression, args=[clip])
+    if optimizer.form == "string":
+        replacement = (optimizer.node, new_optimizer)
+        description = f"use {optimizer.name}(clipnorm={clipnorm}) instead of {optimizer.display}"
+    else:
+        replacement = (call, append_argument(call, keyword_arg("optimizer", new_optimizer)))
+        description = f"pass optimizer={optimizer.name}(clipnorm={clipnorm}) (Keras's default, with clipping)"
+    return FixPlan(description, Applicability.UNSAFE, (replacement, *imports))
