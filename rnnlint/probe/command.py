@@ -40,19 +40,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _split_remainder(args: argparse.Namespace) -> str | None:
-    """Options written after SCRIPT land in the remainder: parse them; the rest goes to the script."""
+    """Sort what follows SCRIPT into probe options and the script's own arguments.
+
+    argparse hands over everything after SCRIPT and drops a `--` that directly follows it, so
+    `SCRIPT -- --epochs 3` and `SCRIPT --epochs 3` look alike: tokens that are all probe options are
+    options, tokens that are none are the script's, and a mix without `--` is a usage error.
+    """
     rest = list(args.script_args or [])
-    if "--" in rest:
-        at = rest.index("--")
-        head, args.script_args = rest[:at], rest[at + 1:]
-    else:
-        head, args.script_args = rest, []
+    separated = "--" in rest
+    head, tail = (rest[: rest.index("--")], rest[rest.index("--") + 1:]) if separated else (rest, [])
+    args.script_args = tail
     if not head:
         return None
     options = argparse.ArgumentParser(add_help=False)
     _add_options(options)
     defaults = vars(options.parse_args([]))
     parsed, unknown = options.parse_known_args(head)
+    if unknown and not separated and unknown == head:
+        args.script_args = head
+        return None
     if unknown:
         return f"unexpected {' '.join(unknown)!r}: put the script's own arguments after `--`"
     for key, value in vars(parsed).items():

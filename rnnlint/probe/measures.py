@@ -13,6 +13,9 @@ from typing import Sequence
 import numpy as np
 
 
+ROBUST_ROUNDS = 3
+
+
 def as_array(values: Sequence) -> np.ndarray:
     """Floats, with None as NaN."""
     return np.array([np.nan if v is None else v for v in values], dtype=float)
@@ -77,24 +80,28 @@ class Trend:
 def log_trend(values: Sequence, confidence: float) -> Trend | None:
     """OLS of log(loss) on the step with a t-based one-sided bound at `confidence`, robust to spikes.
 
-    Finite, positive values only. Steps whose residual lies beyond five robust standard deviations
-    are clipped to that band and the line refitted once, so a single spike cannot tilt the trend.
+    Finite, positive values only. Steps whose residual lies beyond three robust standard deviations
+    are clipped to that band and the line refitted (a few rounds, as in Huber regression), so a
+    single spike cannot tilt the trend.
     """
     y = as_array(values)
     steps = np.arange(len(y), dtype=float)
     keep = np.isfinite(y) & (y > 0)
-    x, y = steps[keep], np.log(y[keep])
-    n = len(y)
+    x, observed = steps[keep], np.log(y[keep])
+    n = len(observed)
     if n < 5 or np.ptp(x) == 0:
         return None
+    y = observed
     slope, intercept = np.polyfit(x, y, 1)
-    residual = y - (slope * x + intercept)
-    scale = 1.4826 * np.median(np.abs(residual - np.median(residual)))
-    if scale > 0:
+    for _ in range(ROBUST_ROUNDS):
         fitted = slope * x + intercept
-        y = fitted + np.clip(residual, -5 * scale, 5 * scale)
+        residual = observed - fitted
+        scale = 1.4826 * np.median(np.abs(residual - np.median(residual)))
+        if scale == 0:
+            break
+        y = fitted + np.clip(residual, -3 * scale, 3 * scale)
         slope, intercept = np.polyfit(x, y, 1)
-        residual = y - (slope * x + intercept)
+    residual = y - (slope * x + intercept)
     dof = n - 2
     sigma2 = float(residual @ residual) / dof
     se = math.sqrt(sigma2 / float(((x - x.mean()) ** 2).sum()))
@@ -163,15 +170,18 @@ def layer_update_ratios(ratios: Sequence[Sequence]) -> list[float | None]:
     return out
 
 
-def running_median(values: np.ndarray, window: int) -> np.ndarray:
+def running_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average, the ends padded with the edge values."""
     half = window // 2
-    return np.array([np.median(values[max(0, i - half):i + half + 1]) for i in range(len(values))])
+    padded = np.pad(values, half, mode="edge")
+    return np.convolve(padded, np.ones(2 * half + 1) / (2 * half + 1), mode="valid")
 
 
 def swing(values: Sequence, window: int) -> float | None:
-    """Median distance of the loss from its running median over the second half of the run, as a
-    share of the initial loss level (the median of the first `window` steps). Relative to the start,
-    not to the current level, so the small absolute noise of a nearly-zero loss does not count."""
+    """Mean distance (the largest tenth left out) of the loss from its moving average over the
+    second half of the run, as a share of the initial loss level (the median of the first `window`
+    steps). Relative to the start, not to the current level, so the small absolute noise of a
+    nearly-zero loss does not count."""
     v = as_array(values)
     v = v[np.isfinite(v)]
     if len(v) < 2 * window:
@@ -179,8 +189,9 @@ def swing(values: Sequence, window: int) -> float | None:
     initial = float(np.median(np.abs(v[:window])))
     if initial == 0:
         return None
-    residual = np.abs(v - running_median(v, window))
-    return float(np.median(residual[len(residual) // 2:]) / initial)
+    tail = np.sort(np.abs(v - running_mean(v, window))[len(v) // 2:])
+    trimmed = tail[: max(1, int(len(tail) * 0.9))]  # the largest tenth are spikes, not swings
+    return float(trimmed.mean() / initial)
 
 
 def feature_scale(stats: dict) -> dict:
