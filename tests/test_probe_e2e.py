@@ -140,3 +140,21 @@ def test_runs_are_seeded_and_write_nothing_outside_a_temp_dir(tmp_path):
     assert first["loss"] == second["loss"] and first["grad_norm"] == second["grad_norm"]
     assert sorted(p.name for p in work.iterdir()) == ["train.py"]
     assert list(home.iterdir()) == []
+
+
+@pytest.mark.parametrize("source", ["dataset", "generator", "pydataset"])
+def test_fit_on_datasets_generators_and_pydatasets(source):
+    exit_code, report = probe(PROBE / "data_sources.py", "--", source)
+    run = report["runs"][0]
+    assert run["steps"] == int(STEPS) and run["input_stats_from"] == "first batch"
+    assert len(run["timestep_profiles"]) == 3
+    assert (exit_code, report["confirmed"]) == (0, [])
+
+
+def test_rnnlint_probe_subcommand_runs_the_same_probe():
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnlint", "probe", str(PROBE / "no_fit.py"), "--format", "json", "--quiet"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "no_fit"
