@@ -70,6 +70,17 @@ ROLES = [
     ("never split", "d = np.load('x')\nprobe(d)", None),
     ("cross-validation fold", "X = np.load('x')\nfor tr, te in KFold(5).split(X):\n    probe(X[te])", "test"),
     ("enumerated folds", "X = np.load('x')\nfor i, (tr, te) in enumerate(KFold(5).split(X)):\n    probe(X[tr])", "train"),
+    ("explicit bounds: 0 and len(x) are open ends",
+     "d = np.load('x')\nk = 100\nprobe(d)\ntr, te = d[0:k, :], d[k:len(d), :]", "whole"),
+    ("tail with a look-back offset continues the head",
+     "d = np.load('x')\nk = 100\na = d[0:k, :]\nb = d[k - 60:, :]\nprobe(b)", "test"),
+    ("three-way split: the middle is validation",
+     "df = pd.read_csv('a')\nn = len(df)\ntr = df[0:int(n*0.7)]\nva = df[int(n*0.7):int(n*0.9)]\n"
+     "te = df[int(n*0.9):]\nprobe(va)", "validation"),
+    ("a row subset is not the whole dataset",
+     "X = np.load('x')\nk = 10\nrows = np.arange(k)\nprobe(X[rows])\na, b = X[:k], X[k:]", None),
+    ("a column pick of a split dataset is still the whole",
+     "df = pd.read_csv('a')\nprobe(df[['a', 'b']])\nk = 5\ntr, te = df[:k], df[k:]", "whole"),
     ("test by name", "X_test = np.load('x_test.npy')\nprobe(X_test)", "test"),
     ("load_data test part", "(a, b), (c, d) = tf.keras.datasets.mnist.load_data()\nprobe(c)", "test"),
 ]

@@ -15,10 +15,11 @@ def check(ctx: RuleContext) -> None:
     facts = ctx.facts
     bounds = ctx.threshold("bounds")
     typical = ctx.threshold("typical_range")
+    scheduled = _scheduled_optimizers(facts)
     reported: set[int] = set()
     for setting in facts.learning_rates:
         family = setting.family_hint
-        if family is None or family not in bounds:
+        if family is None or family not in bounds or id(setting.optimizer) in scheduled:
             continue
         low, high = float(bounds[family]["min"]), float(bounds[family]["max"])
         # a loop over several rates (a sweep) is judged value by value
@@ -37,3 +38,16 @@ def check(ctx: RuleContext) -> None:
                 "family": family,
                 "suggested": typical.get(family, f"{_fmt(low)} to {_fmt(high)}"),
             })
+
+
+def _scheduled_optimizers(facts) -> set[int]:
+    """Optimizers whose model is fit with a LearningRateScheduler: Keras sets the rate from the
+    schedule at the start of every epoch, so the constructor's value never trains anything (the
+    learning-rate range test starts at 1e-8 on purpose)."""
+    scheduled: set[int] = set()
+    for compile_fact in facts.compiles:
+        for model in compile_fact.models:
+            if any(callback.kind == "LearningRateScheduler"
+                   for fit in facts.fits_of_model(model) for callback in fit.callbacks or ()):
+                scheduled.update(id(optimizer) for optimizer in compile_fact.optimizers)
+    return scheduled

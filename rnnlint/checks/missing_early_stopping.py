@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import libcst as cst
 
 from rnnlint.checks import FixPlan, RuleContext, rule
@@ -9,7 +11,7 @@ from rnnlint.checks.fix_helpers import append_argument, append_element, keras_re
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import FitFact, argument
 from rnnlint.facts.values import Resolved, as_number
-from rnnlint.findings import Applicability
+from rnnlint.findings import Applicability, Severity
 
 
 def loop_iterations(ctx: RuleContext, fit: FitFact) -> tuple[int | None, bool]:
@@ -43,10 +45,12 @@ def check(ctx: RuleContext) -> None:
     min_epochs = ctx.threshold("min_epochs")
     for fit in ctx.facts.fits:
         epochs = as_number(fit.epochs) if isinstance(fit.epochs, Resolved) else None
-        if epochs is None or fit.callbacks is None:
+        if epochs is None or not math.isfinite(epochs) or fit.callbacks is None:
             continue
         if any(callback.is_early_stopping for callback in fit.callbacks):
             continue
+        if not fit.has_validation and any(c.kind == "LearningRateScheduler" for c in fit.callbacks):
+            continue  # a learning-rate range test: meant to run every epoch while the loss is watched
         iterations, epoch_loop = loop_iterations(ctx, fit)
         if epoch_loop and fit.site.loops and iterations is None and (
                 fit.site.loops[-1].kind == "while" or fit.site.loops[-1].breaks):
@@ -60,7 +64,11 @@ def check(ctx: RuleContext) -> None:
         fix = _add_early_stopping(ctx, fit, unused) if not (epoch_loop and iterations) else None
         note = f" ({f'`{unused[0]}`' if unused[0] else 'an EarlyStopping'} is built but never passed to this fit)" \
             if unused else ""
-        ctx.report(fit.call, {"epochs": shown, "note": note}, fix=fix)
+        if not fit.has_validation:
+            # EarlyStopping needs a validation signal first: the finding is real but less urgent
+            note += "; it has no validation data either, so add validation_split or validation_data first"
+        ctx.report(fit.call, {"epochs": shown, "note": note}, fix=fix,
+                   severity=Severity.WARNING if fit.has_validation else Severity.INFO)
 
 
 def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> tuple[str | None, object] | None:

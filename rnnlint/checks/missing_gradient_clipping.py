@@ -108,7 +108,7 @@ def check(ctx: RuleContext) -> None:
             reported.add(id(node))
             names = list(dict.fromkeys(  # a loop over optimizers reaches one compile several times
                 o.display for o in unclipped if (o.node if o.form == "object" else compile_fact.call) is node))
-            evidence = amplifiers(ctx, model, optimizer)
+            evidence = list(dict.fromkeys(amplifiers(ctx, model, optimizer)))
             ctx.report(
                 node,
                 {

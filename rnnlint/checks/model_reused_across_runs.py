@@ -25,10 +25,17 @@ def _rebuilt_in(ctx: RuleContext, name: str, loop: LoopInfo, scope: Scope) -> bo
 
 
 def _recompiled(ctx: RuleContext, name: str, scope: Scope, within: LoopInfo | None = None) -> bool:
-    return any(compile_fact.site.scope is scope and isinstance(compile_fact.site.receiver, cst.Name)
-               and compile_fact.site.receiver.value == name
-               and (within is None or within.contains(compile_fact.site.order))
-               for compile_fact in ctx.facts.compiles)
+    """`name` is compiled in `scope` (inside `within` on every pass: a compile under an `if` in the
+    loop, such as a learning-rate drop at epoch 20, is a one-off change, not a new run)."""
+    for compile_fact in ctx.facts.compiles:
+        site = compile_fact.site
+        if site.scope is not scope or not isinstance(site.receiver, cst.Name) or site.receiver.value != name:
+            continue
+        if within is None:
+            return True
+        if within.contains(site.order) and not any(within.contains(order) for order in site.conditions):
+            return True
+    return False
 
 
 def _fresh_configuration(ctx: RuleContext, name: str, loop: LoopInfo, scope: Scope) -> str | None:

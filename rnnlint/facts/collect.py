@@ -47,9 +47,23 @@ class ScriptFacts:
         self._models: list[ModelFact] | None = None
         for site in self.index.calls:
             qualified = self.imports.qualify(site.func_dotted) if site.func_dotted else None
+            if qualified is None and site.func_dotted:
+                qualified = self._qualify_alias(site.func_dotted)
             self._qualname[site.node] = qualified
             if qualified:
                 self._by_qualname.setdefault(qualified, []).append(site)
+
+    def _qualify_alias(self, dotted: str) -> str | None:
+        """`RNN = layers.LSTM` at module level, then `RNN(64)`: one assignment, followed once."""
+        head, _, rest = dotted.partition(".")
+        bindings = self.index.module_scope.bindings.get(head, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign":
+            return None
+        target = dotted_name(bindings[0].value)
+        if not target or target.partition(".")[0] == head:
+            return None
+        qualified = self.imports.qualify(target)
+        return f"{qualified}.{rest}" if qualified and rest else qualified
 
     def calls_to(self, qualified: str) -> list[CallSite]:
         """Call sites of one canonical name (`keras.callbacks.EarlyStopping`), in source order."""
@@ -115,7 +129,7 @@ class ScriptFacts:
         if name is None:
             yield expr, scope, order
             return
-        bindings = [b for b in self.resolver.bindings(name, scope, order) if b.kind != "item"]
+        bindings = self.resolver.bindings(name, scope, order)
         if not bindings:
             yield expr, scope, order
             return
@@ -308,7 +322,7 @@ class ScriptFacts:
             found = False
             name = dotted_name(expr)
             for binding in self.resolver.bindings(name, scope, order) if name else []:
-                if binding.kind == "assign":
+                if binding.kind in ("assign", "unpack"):  # `x, h, c = LSTM(..., return_state=True)(x)`
                     found = True
                     producers += self._trace_functional(model, binding.value, binding.scope,
                                                         binding.order, seen, depth + 1)
@@ -392,16 +406,21 @@ class ScriptFacts:
                                 model.layers.append(layer)
         return model
 
-    def model_candidates(self, expr, scope: Scope, order: int, build: bool = True) -> list[ModelFact]:
+    def model_candidates(self, expr, scope: Scope, order: int, build: bool = True,
+                         depth: int = 0) -> list[ModelFact]:
         if build and self._models is None:
             self.models  # noqa: B018 - `add` calls must be attached before anyone reads layers
         found: list[ModelFact] = []
+        if depth > MAX_DEPTH:  # a recursive builder: `def build(n): return build(n - 1)`
+            return found
         for definition, d_scope, d_order in self.definitions(expr, scope, order):
             if isinstance(definition, cst.Call):
                 model = self.model_from_call(definition)
                 if model is None:
                     for returned, r_scope, r_order in self.returns_of(definition):
-                        found += self.model_candidates(returned, r_scope, r_order, build)
+                        for candidate in self.model_candidates(returned, r_scope, r_order, build, depth + 1):
+                            if candidate not in found:
+                                found.append(candidate)
                 elif model not in found:
                     found.append(model)
         return found
@@ -422,10 +441,12 @@ class ScriptFacts:
         self._optimizer_memo[call] = fact
         return fact
 
-    def optimizers_of(self, expr, scope: Scope, order: int) -> tuple[list[OptimizerFact], bool]:
+    def optimizers_of(self, expr, scope: Scope, order: int, depth: int = 0) -> tuple[list[OptimizerFact], bool]:
         """The optimizers an expression may be, and whether every possibility was understood."""
         found: list[OptimizerFact] = []
         known = True
+        if depth > MAX_DEPTH:
+            return found, False
         for definition, d_scope, d_order in self.definitions(expr, scope, order):
             if isinstance(definition, (cst.SimpleString, cst.ConcatenatedString)):
                 text = definition.evaluated_value
@@ -444,7 +465,7 @@ class ScriptFacts:
                     returned = list(self.returns_of(definition))
                     if returned:
                         for r_expr, r_scope, r_order in returned:
-                            sub, sub_known = self.optimizers_of(r_expr, r_scope, r_order)
+                            sub, sub_known = self.optimizers_of(r_expr, r_scope, r_order, depth + 1)
                             found += sub
                             known = known and sub_known
                         continue
@@ -496,7 +517,8 @@ class ScriptFacts:
                 "epochs", "callbacks", "validation_data", "validation_split", "batch_size", "steps_per_epoch"))
             if not models and not keras_like:
                 continue
-            epochs_expr = argument(call, "epochs", 3 if site.method == "fit" else 2)
+            epochs_expr = argument(call, "epochs", 3 if site.method == "fit" else 2) \
+                or keyword(call, "nb_epoch")  # Keras 1 spelling, still in many tutorials
             if epochs_expr is None:
                 epochs = Resolved(1, call)  # Keras's default
             else:

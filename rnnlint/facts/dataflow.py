@@ -101,7 +101,7 @@ class Origin:
 
 @dataclass(frozen=True)
 class Role:
-    role: str  # train | test | validation | whole
+    role: str  # train | test | validation | whole (| subset, internal: some rows, role unknown)
     evidence: str  # how it was decided, for the message
     name: str  # the variable that carried it
 
@@ -126,7 +126,7 @@ class DataFlow:
         return text if len(text) <= 40 else text[:37] + "..."
 
     def _bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
-        return [b for b in self.resolver.bindings(name, scope, order) if b.kind != "item"]
+        return self.resolver.bindings(name, scope, order)
 
     def _appends(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
         """`X = []` followed by `X.append(window)`: the appended values are what X holds."""
@@ -335,7 +335,7 @@ class DataFlow:
         visited: list[Binding] = []
         role = self._part_role(expr, scope, order, 0, set(), visited)
         if role is not None:
-            return role
+            return None if role.role == "subset" else role
         roots = {id(b) for b in visited}
         if roots & self._split_input_roots():
             label = expr.value if isinstance(expr, cst.Name) else self._code(expr)
@@ -366,6 +366,8 @@ class DataFlow:
             sliced = self._slice_role(expr, scope, order)
             if sliced is not None:
                 return sliced
+            if self._is_row_subset(expr, scope, order):
+                return Role("subset", "some rows", self._code(expr.value))
             return step(expr.value)
         if isinstance(expr, cst.Attribute):
             if expr.attr.value in NON_DATA_ATTRIBUTES:
@@ -414,20 +416,19 @@ class DataFlow:
         return None
 
     def _slice_role(self, expr: cst.Subscript, scope, order) -> Role | None:
-        """Row slices `data[:k]` / `data[k:]` (with a matching twin) and fold indices `X[train_idx]`."""
-        if not expr.slice:
+        """Row slices of a split (`d[:k]`, `d[k:]`, `d[a:b]` between them) and fold indices `X[tr]`."""
+        row = self._row_slice(expr)
+        if row is not None:
+            base, lower, upper = row
+            bounds = self._split_bounds()
+            if lower is None and (base, upper) in bounds:
+                return Role("train", "a row slice before the split point", base)
+            if upper is None and (base, lower) in bounds:
+                return Role("test", "a row slice after the split point", base)
+            if lower is not None and upper is not None and ((base, lower) in bounds or (base, upper) in bounds):
+                return Role("validation", "a row slice between the split points", base)
             return None
         first = expr.slice[0].slice
-        base = self._code(expr.value.value if isinstance(expr.value, cst.Attribute)
-                          and expr.value.attr.value in ("iloc", "loc") else expr.value)
-        if isinstance(first, cst.Slice) and first.step is None:
-            if first.lower is None and first.upper is not None:
-                if (base, self._code(first.upper)) in self._pairs():
-                    return Role("train", "a row slice before the split point", base)
-            if first.upper is None and first.lower is not None:
-                if (base, self._code(first.lower)) in self._pairs():
-                    return Role("test", "a row slice after the split point", base)
-            return None
         if isinstance(first, cst.Index) and isinstance(first.value, cst.Name):
             for binding in self._bindings(first.value.value, scope, order):
                 if binding.kind != "for" or not binding.path or not isinstance(binding.value, cst.Call):
@@ -438,30 +439,66 @@ class DataFlow:
                     iterable, path = iterable.args[0].value, path[1:]  # for i, (tr, te) in enumerate(...)
                 if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
                         and iterable.func.attr.value == "split":
+                    base = self._code(expr.value)
                     return Role("train" if path[0] == 0 else "test", "a cross-validation fold", base)
         return None
 
-    def _pairs(self) -> set[tuple[str, str]]:
-        """(base, bound) pairs sliced both as `base[:bound]` and `base[bound:]`: a split."""
-        if self._pair_slices is None:
-            heads, tails = set(), set()
-            for sub in self._subscripts():
-                first = sub.slice[0].slice
-                if not isinstance(first, cst.Slice) or first.step is not None:
-                    continue
-                value = sub.value
-                if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
-                    value = value.value
-                base = self._code(value)
-                if first.lower is None and first.upper is not None:
-                    heads.add((base, self._code(first.upper)))
-                elif first.upper is None and first.lower is not None:
-                    tails.add((base, self._code(first.lower)))
-            self._pair_slices = heads & tails
-        return self._pair_slices
+    def _is_row_subset(self, expr: cst.Subscript, scope, order) -> bool:
+        """`X[rows]`, `X[mask]`, `X[0]`: some rows, not a whole dataset (a column pick is not this)."""
+        first = expr.slice[0].slice
+        if not isinstance(first, cst.Index):
+            return False
+        value = self.resolver.value(first.value, scope, order)
+        if isinstance(value, Resolved) and (isinstance(value.value, str) or (
+                isinstance(value.value, list) and all(isinstance(v.value, str) for v in value.value))):
+            return False  # df["Close"], df[["a", "b"]]: columns
+        return True
 
-    def _subscripts(self) -> list[cst.Subscript]:
-        return self.index.subscripts
+    def _row_slice(self, sub: cst.Subscript) -> tuple[str, str | None, str | None] | None:
+        """(base, lower, upper) of a row slice, bounds as keys: `0` and `len(base)` are open ends and
+        an offset is dropped (`d[k - look_back:]` continues `d[:k]`); None for other subscripts."""
+        first = sub.slice[0].slice
+        if not isinstance(first, cst.Slice) or first.step is not None:
+            return None
+        value = sub.value
+        if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
+            value = value.value
+        base = self._code(value)
+        lower = None if first.lower is None or self._code(first.lower) == "0" else self._bound_key(first.lower)
+        upper = None if first.upper is None or self._code(first.upper) == f"len({base})" \
+            else self._bound_key(first.upper)
+        if lower is None and upper is None:
+            return None  # `d[:, 0]`: every row
+        return base, lower, upper
+
+    def _bound_key(self, bound: cst.BaseExpression) -> str:
+        while isinstance(bound, cst.BinaryOperation) and isinstance(bound.operator, (cst.Add, cst.Subtract)) \
+                and isinstance(bound.right, (cst.Integer, cst.Name)):
+            bound = bound.left
+        return self._code(bound)
+
+    def _split_bounds(self) -> set[tuple[str, str]]:
+        """(base, bound) where the rows of `base` are cut in two at `bound`: `d[:k]` with `d[k:]`,
+        or with `d[k:m]` (a middle, validation part, whose own end must meet `d[m:]`)."""
+        if self._pair_slices is None:
+            heads, tails, middles = set(), set(), set()
+            for sub, _, _ in self.index.subscripts:
+                row = self._row_slice(sub)
+                if row is None:
+                    continue
+                base, lower, upper = row
+                if lower is None:
+                    heads.add((base, upper))
+                elif upper is None:
+                    tails.add((base, lower))
+                else:
+                    middles.add((base, lower, upper))
+            bounds = heads & tails
+            for base, lower, upper in middles:
+                if (base, lower) in heads or (base, upper) in tails:
+                    bounds |= {(base, lower), (base, upper)}
+            self._pair_slices = bounds
+        return self._pair_slices
 
     def _split_input_roots(self) -> set[int]:
         """Bindings that flow into a split (train_test_split, a `[:k]`/`[k:]` pair, `kf.split`)."""
@@ -477,27 +514,18 @@ class DataFlow:
                 for arg in site.node.args:
                     if arg.keyword is None:
                         inputs.append((arg.value, site.scope, site.order))
-        pairs = self._pairs()
-        if pairs:
-            pair_bases = {base for base, _ in pairs}
-            for sub in self._subscripts():
-                value = sub.value
-                if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
-                    value = value.value
-                if isinstance(value, cst.Name) and value.value in pair_bases:
-                    site_scope, site_order = self._position_of(sub)
-                    inputs.append((value, site_scope, site_order))
+        split_bases = {base for base, _ in self._split_bounds()}
+        for sub, sub_scope, sub_order in self.index.subscripts:
+            row = self._row_slice(sub)
+            if row is not None and row[0] in split_bases:
+                value = sub.value.value if isinstance(sub.value, cst.Attribute) else sub.value
+                inputs.append((value, sub_scope, sub_order))
         for expr, scope, order in inputs:
             visited: list[Binding] = []
             self._collect_roots(expr, scope, order, 0, set(), visited)
             roots.update(id(b) for b in visited)
         self._split_roots = roots
         return roots
-
-    def _position_of(self, node: cst.CSTNode) -> tuple[Scope, int]:
-        """Scope and order of a subscript: those of the statement's calls are not at hand, so use
-        the module scope and a late order (module-level splits are the common case)."""
-        return self.index.module_scope, self.index.order + 1
 
     def _collect_roots(self, expr, scope, order, depth, seen, visited: list[Binding]) -> None:
         """Bindings an expression's data flows from, through data-preserving steps and transforms."""

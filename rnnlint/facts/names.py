@@ -20,6 +20,7 @@ _KERAS_PREFIXES = (
     "keras.api._v2.keras",
     "keras.api",
     "keras.src",
+    "keras_core",  # the Keras 3 preview package
     "tf_keras",
 )
 # TensorFlow shortcuts to Keras modules.

@@ -115,6 +115,7 @@ class CallSite:
     loops: tuple[LoopInfo, ...]  # innermost last, within the same function
     func_dotted: str | None  # `keras.layers.LSTM`, `model.fit`... as written
     in_comprehension: bool = False
+    conditions: tuple[int, ...] = ()  # orders of the enclosing `if` statements (same scope)
     method: str | None = None  # `fit` for `anything.fit(...)`
     receiver: cst.BaseExpression | None = None  # `anything` in `anything.fit(...)`
 
@@ -152,12 +153,14 @@ class ModuleIndex(cst.CSTVisitor):
         self.attribute_assignments: list[Binding] = []
         self.call_scope: dict[cst.Call, CallSite] = {}
         self.calls_by_method: dict[str, list[CallSite]] = {}
-        # every subscript with a slice, for the data-split queries (collected here, not in a 2nd walk)
-        self.subscripts: list[cst.Subscript] = []
+        # every subscript with its scope and order, for the data-split queries (no 2nd walk)
+        self.subscripts: list[tuple[cst.Subscript, Scope, int]] = []
         self.order = 0
         self._scope = self.module_scope
         self._loop_stack: list[LoopInfo] = []
         self._loop_stack_saved: list[list[LoopInfo]] = []
+        self._if_stack: list[int] = []
+        self._if_stack_saved: list[list[int]] = []
         self._comprehension_depth = 0
         module.visit(self)
         self._link_function_calls()
@@ -215,12 +218,15 @@ class ModuleIndex(cst.CSTVisitor):
         self._scope = scope
         self._loop_stack_saved.append(self._loop_stack)
         self._loop_stack = []
+        self._if_stack_saved.append(self._if_stack)
+        self._if_stack = []
         return scope
 
     def _pop_scope(self) -> None:
         assert self._scope.parent is not None
         self._scope = self._scope.parent
         self._loop_stack = self._loop_stack_saved.pop()
+        self._if_stack = self._if_stack_saved.pop()
 
     # -- imports -----------------------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
@@ -303,6 +309,12 @@ class ModuleIndex(cst.CSTVisitor):
     def leave_While(self, original_node: cst.While) -> None:
         self._loop_stack.pop().end_order = self._tick()
 
+    def visit_If(self, node: cst.If) -> None:
+        self._if_stack.append(self._tick())
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._if_stack.pop()
+
     def visit_Break(self, node: cst.Break) -> None:
         if self._loop_stack:
             self._loop_stack[-1].breaks.append(node)
@@ -320,7 +332,7 @@ class ModuleIndex(cst.CSTVisitor):
     # -- calls -------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         site = CallSite(node, self._scope, self._tick(), tuple(self._loop_stack),
-                        dotted_name(node.func), self._comprehension_depth > 0)
+                        dotted_name(node.func), self._comprehension_depth > 0, tuple(self._if_stack))
         self.calls.append(site)
         self.call_scope[node] = site
         if site.method is not None:
@@ -328,7 +340,7 @@ class ModuleIndex(cst.CSTVisitor):
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if node.slice:
-            self.subscripts.append(node)
+            self.subscripts.append((node, self._scope, self._tick()))
 
     def method_calls(self, *methods: str) -> list[CallSite]:
         """Calls of `<anything>.<method>(...)` for the given method names, in source order."""
@@ -349,12 +361,13 @@ class ModuleIndex(cst.CSTVisitor):
                         info.calls.append(site)
 
     # -- lookups -----------------------------------------------------------------------------
-    def lookup(self, name: str, scope: Scope, order: int) -> list[Binding]:
+    def lookup(self, name: str, scope: Scope, order: int, items: bool = False) -> list[Binding]:
         """The bindings of `name` that can reach a use at `order` in `scope`.
 
         In the use's own scope: the last binding before the use (or, for a use in a loop, a later
         binding inside the same loop too); in an enclosing scope: all its bindings, since a function
-        body runs after the module has bound them.
+        body runs after the module has bound them. Item assignments (`df["y"] = ...`) change the
+        object but do not rebind the name: they are returned only when `items` asks for them.
         """
         current: Scope | None = scope
         first = True
@@ -362,10 +375,12 @@ class ModuleIndex(cst.CSTVisitor):
             if current.kind == "class" and not first and not name.startswith("self."):
                 current = current.parent
                 continue
-            bindings = current.bindings.get(name)
+            bindings = [b for b in current.bindings.get(name, ()) if (b.kind == "item") == items]
             if name.startswith("self.") and current.kind != "class":
                 bindings = None
             if bindings:
+                if items:  # every item assignment matters (each may set a different key)
+                    return [b for b in bindings if current is not scope or b.order < order]
                 if current is scope:
                     before = [b for b in bindings if b.order < order]
                     if before:

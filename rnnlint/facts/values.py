@@ -112,8 +112,8 @@ class Resolver:
         self._config_cache: dict[str, Any] = {}
 
     # -- definitions ------------------------------------------------------------------------
-    def bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
-        return self.index.lookup(name, scope, order)
+    def bindings(self, name: str, scope: Scope, order: int, items: bool = False) -> list[Binding]:
+        return self.index.lookup(name, scope, order, items)
 
     def argument_of(self, call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:
         """The expression passed for a parameter, by keyword or position."""
@@ -263,7 +263,7 @@ class Resolver:
         return []
 
     def _name(self, name: str, scope: Scope, order: int, depth: int) -> list[Resolved]:
-        bindings = [b for b in self.bindings(name, scope, order) if b.kind != "item"]
+        bindings = self.bindings(name, scope, order)
         if not bindings:
             return []
         out: list[Resolved] = []
@@ -282,8 +282,8 @@ class Resolver:
             return []
         # `CONFIG["lr"] = 0.5` after the dict literal wins over the literal's entry
         if isinstance(expr.value, cst.Name):
-            for binding in reversed(self.bindings(expr.value.value, scope, order)):
-                if binding.kind == "item" and binding.order < order or binding.kind == "item" and binding.scope is not scope:
+            for binding in reversed(self.bindings(expr.value.value, scope, order, items=True)):
+                if binding.order < order or binding.scope is not scope:
                     bound_key = self.value(binding.key, binding.scope, binding.order, depth)
                     if isinstance(bound_key, Resolved) and _same(bound_key.value, key.value):
                         return self.candidates(binding.value, binding.scope, binding.order, depth)
@@ -305,7 +305,7 @@ class Resolver:
         dotted = dotted_name(expr)
         # a direct attribute binding (`cfg.lr = 0.1`, or `self.lr = ...` in a class)
         if dotted and dotted.count(".") == 1:
-            direct = [b for b in self.bindings(dotted, scope, order) if b.kind != "item"]
+            direct = self.bindings(dotted, scope, order)
             if direct:
                 out = []
                 for binding in direct:
