@@ -62,3 +62,30 @@ def test_the_command_module_is_cheap_to_import():
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "-", proc.stderr
+
+
+def outcome(result, timed_out=False, returncode=0):
+    from rnnlint.probe.runner import ProbeOutcome
+
+    return ProbeOutcome(result=result, returncode=returncode, timed_out=timed_out, seconds=1.0)
+
+
+RUN = {"index": 1, "kind": "fit", "steps": 5}
+
+
+@pytest.mark.parametrize("result, timed_out, returncode, status, exit_code", [
+    (None, False, 1, "internal_error", command.EXIT_INTERNAL),
+    (None, True, None, "timeout", command.EXIT_SCRIPT),
+    ({"status": "starting"}, False, 1, "internal_error", command.EXIT_INTERNAL),
+    ({"status": "running", "runs": []}, True, None, "timeout", command.EXIT_SCRIPT),
+    ({"status": "running", "runs": []}, False, -9, "script_error", command.EXIT_SCRIPT),
+    ({"status": "script_error", "runs": []}, False, 0, "script_error", command.EXIT_SCRIPT),
+    ({"status": "completed", "runs": []}, False, 0, "no_fit", command.EXIT_CLEAN),
+    ({"status": "completed", "runs": [RUN]}, False, 0, "completed", None),
+    ({"status": "stopped", "runs": [RUN], "stop_reason": "cap"}, False, 0, "stopped", None),
+    ({"status": "running", "runs": [RUN]}, True, None, "timeout", None),
+])
+def test_how_a_run_ended_decides_the_exit_code(result, timed_out, returncode, status, exit_code):
+    """None: the exit code then comes from the verdicts (0 or 1), or 4 for a late failure."""
+    got_status, headline, got_exit = command._classify(outcome(result, timed_out, returncode))
+    assert (got_status, got_exit) == (status, exit_code) and headline

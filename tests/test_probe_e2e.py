@@ -63,6 +63,13 @@ def test_healthy_twin_confirms_nothing(name, code):
     assert report["runs"] and all(run["steps"] > 0 for run in report["runs"])
 
 
+def test_large_recurrent_init_explodes_through_time():
+    _, report = probe(PROBE / "exploding_through_time_sick.py")
+    verdict = next(s for s in report["runs"][0]["symptoms"] if s["code"] == "RNN501")
+    assert verdict["verdict"] == "confirmed"
+    assert verdict["values"]["time_growth"] > verdict["values"]["time_growth_bound"]
+
+
 def test_report_carries_every_series_and_the_static_confirmation():
     _, report = probe(PROBE / "exploding_sick.py")
     run = report["runs"][0]

@@ -362,9 +362,19 @@ class ProbeState:
 
     # ---------------------------------------------------------------- losses and optimizer steps
 
+    def ensure_variables(self) -> None:
+        """Created on first use, not at start-up: a TensorFlow variable initialises the runtime, after
+        which the script could no longer configure threads or devices."""
+        if self.pending_loss is None:
+            tf = _tf()
+            with tf.init_scope():
+                self.pending_loss = tf.Variable(float("nan"), trainable=False)
+                self.loss_writes = tf.Variable(0, dtype=tf.int64, trainable=False)
+
     def note_loss(self, loss) -> None:
-        if self.muted or self.pending_loss is None:
+        if self.muted:
             return
+        self.ensure_variables()
         tf = _tf()
         self.pending_loss.assign(tf.cast(tf.reduce_mean(tf.cast(loss, tf.float32)), tf.float32))
         self.loss_writes.assign_add(1)
@@ -385,6 +395,7 @@ class ProbeState:
                 self.runs.append(run)
                 self.progress(event="run", run=run.index, kind=run.kind, of=self.steps)
         if run.recorder is None:
+            self.ensure_variables()
             run.variables = list(variables)
             run.recorder = Recorder(len(run.variables), self.steps, self.loss_writes)
         return run
@@ -634,9 +645,6 @@ def install(state: ProbeState) -> None:
     from keras.src.optimizers.base_optimizer import BaseOptimizer
     from keras.src.trainers.trainer import Trainer
 
-    state.pending_loss = tf.Variable(float("nan"), trainable=False)
-    state.loss_writes = tf.Variable(0, dtype=tf.int64, trainable=False)
-
     original_fit = keras.Model.fit
 
     def fit(self, *args, **kwargs):
@@ -781,11 +789,8 @@ def main(argv: list[str]) -> int:
     state = ProbeState(config)
     state.status = "starting"
     state.write()
-    tf = _tf()
-    import keras
+    import keras  # threads and devices come from the environment the runner set
 
-    tf.config.threading.set_inter_op_parallelism_threads(2)
-    tf.config.threading.set_intra_op_parallelism_threads(2)
     keras.utils.set_random_seed(int(config["seed"]))
     install(state)
     state.progress(event="script", script=config["script"])
