@@ -191,3 +191,11 @@ def test_chart_is_bounded_in_width_and_height():
     lines = report.chart([math.exp(-i / 50) for i in range(1000)], "loss")
     assert len(lines) == 1 + report.CHART_HEIGHT
     assert all(len(line.split("┤")[1]) == report.CHART_WIDTH for line in lines[1:])
+
+
+def test_horizon_is_judged_at_its_longest_across_checkpoints():
+    wide = [1.0] * 100  # at initialisation the gradient reaches the whole window
+    focused = [1e-6] * 90 + [1.0] * 10  # once trained, the model looks at the last steps only
+    profiles = [{"step": 0, "layer": "lstm", "norms": wide}, {"step": STEPS, "layer": "lstm", "norms": focused}]
+    verdict = verdict_of(symptoms.vanishing_through_time, make_run(timestep_profiles=profiles))
+    assert verdict.verdict == symptoms.NOT_OBSERVED and verdict.values["horizon"] == 100

@@ -144,19 +144,19 @@ def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
     min_reach = th(code, "min_reach")
     min_len = th(code, "min_seq_len")
     verdict = _make(th, code, run["index"])
-    latest: dict[str, dict] = {}
+    # Per layer, the longest horizon seen at any checkpoint: a trained model may rightly focus on
+    # recent timesteps, so only a horizon that was short all along confirms the symptom.
+    best: dict[str, tuple] = {}
     for profile in run.get("timestep_profiles", []):
-        if measures.gradient_horizon(profile["norms"], fraction) is not None:
-            latest[profile["layer"]] = profile  # profiles come in step order: keep the last usable
-    if not latest:
+        horizon = measures.gradient_horizon(profile["norms"], fraction)
+        if horizon is not None:
+            seq_len = len(profile["norms"])
+            entry = (horizon / seq_len, horizon, seq_len, profile["layer"], profile["step"])
+            best[profile["layer"]] = max(best.get(profile["layer"], entry), entry)
+    if not best:
         return verdict(NOT_MEASURABLE, {}, "no per-timestep gradient profile could be taken "
                        "(needs 3-D float inputs to a recurrent layer and finite gradients)")
-    judged = []
-    for layer, profile in latest.items():
-        seq_len = len(profile["norms"])
-        horizon = measures.gradient_horizon(profile["norms"], fraction)
-        judged.append((horizon / seq_len, horizon, seq_len, layer, profile["step"]))
-    reach, horizon, seq_len, layer, step = min(judged)
+    reach, horizon, seq_len, layer, step = min(best.values())
     values = {"horizon": horizon, "seq_len": seq_len, "layer": layer, "reach": reach, "at_step": step,
               "horizon_fraction": fraction, "min_reach": min_reach}
     if seq_len < min_len:
