@@ -1,0 +1,318 @@
+"""The language server (`rnnlint lsp`, stdio), on pygls: a thin shell around the engine.
+
+- Diagnostics on open, change and save, linted from the editor's buffer (not the file on disk) with
+  the config of the file's project, debounced while typing; severities map error/warning/info to
+  Error/Warning/Information; each carries its code and a `codeDescription` link to the rule's page.
+- Hover on a diagnostic: the rule's summary and rationale from the catalog.
+- Code actions: one quick fix per finding's fix (unsafe ones say so), "Ignore <rule> on this line"
+  (adds `# rnnlint: ignore[CODE]`, or the code to an existing one), and `source.fixAll.rnnlint`, which
+  applies every safe fix.
+- Positions are converted at this boundary (rnnlint.positions): code points inside, UTF-16 units (or
+  the encoding the client negotiated) on the wire.
+
+Wiring (rnnlint/cli.py): `from rnnlint.lsp import add_arguments, run`; `add_arguments(lsp_parser)`;
+`return run(args)`. Until then: `python -m rnnlint.lsp`. pygls and lsprotocol are imported only when
+the server starts, so `rnnlint check` never loads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import re
+import sys
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnlint import __version__
+from rnnlint.positions import UTF16, from_client, split_lines, to_client
+
+DEFAULT_DEBOUNCE_MS = 50
+FIX_ALL_KIND = "source.fixAll.rnnlint"
+CONFIG_NAMES = (".rnnlint.yaml", ".rnnlint.yml", "pyproject.toml")
+_IGNORE = re.compile(r"#\s*rnnlint\s*:\s*ignore\[(?P<rules>[^\]]*)\]", re.IGNORECASE)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debounce-ms", type=int, default=DEFAULT_DEBOUNCE_MS, metavar="MS",
+                        help=f"wait this long after the last keystroke before linting (default: {DEFAULT_DEBOUNCE_MS})")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve over stdio until the client exits."""
+    try:
+        server = build_server(getattr(args, "debounce_ms", DEFAULT_DEBOUNCE_MS) / 1000)
+    except ImportError as exc:
+        print(f"rnnlint: error: the language server needs pygls: pip install 'rnnlint[lsp]' ({exc})",
+              file=sys.stderr)
+        return 2
+    server.start_io()
+    return 0
+
+
+@dataclass
+class Linted:
+    """The findings of one version of a document."""
+
+    version: int | None
+    text: str
+    lines: list[str]
+    findings: list
+
+
+# -- pure helpers (no pygls) ------------------------------------------------------------------
+def hover_markdown(spec) -> str:
+    from rnnlint.docs import SECTION_TITLES
+    parts = [f"**{spec.code} {spec.name}** ({spec.severity.label})", "", spec.summary]
+    for key, title in SECTION_TITLES:
+        body = spec.rationale.get(key)
+        if body:
+            parts += ["", f"#### {title}", "", body.rstrip()]
+    parts += ["", f"[{spec.code} documentation]({spec.url})"]
+    return "\n".join(parts)
+
+
+def ignore_edit(text: str, lines: list[str], line: int, code: str) -> tuple[int, int, int, str]:
+    """Where and what to insert to suppress `code` on 1-based `line`: (line, start column, end column,
+    new text), columns 1-based code points. Extends an existing `# rnnlint: ignore[...]` on the line."""
+    source = lines[line - 1]
+    for column, comment in _comments_on(text, line, source):
+        match = _IGNORE.search(comment)
+        if match:
+            end = column + match.end("rules")  # 1-based column just past the last listed rule
+            rules = match.group("rules").rstrip()
+            separator = ", " if rules.strip() else ""
+            start = column + match.start("rules") + len(rules)
+            return line, start, end, f"{separator}{code}"
+    stripped = len(source.rstrip())
+    return line, stripped + 1, len(source) + 1, f"  # rnnlint: ignore[{code}]"
+
+
+def _comments_on(text: str, line: int, source: str) -> list[tuple[int, str]]:
+    """(1-based column, text) of the comments on one line; tokenized, so `#` inside strings is no comment."""
+    try:
+        return [(tok.start[1] + 1, tok.string) for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                if tok.type == tokenize.COMMENT and tok.start[0] == line]
+    except (tokenize.TokenError, SyntaxError):
+        index = source.find("#")
+        return [(index + 1, source[index:])] if index >= 0 else []
+
+
+# -- the server ---------------------------------------------------------------------------------
+def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
+    from lsprotocol import types
+    from pygls import uris
+    from pygls.lsp.server import LanguageServer
+
+    from rnnlint import fix
+    from rnnlint.catalog import default_catalog
+    from rnnlint.config import DEFAULT_CONFIG
+    from rnnlint.engine import lint_source
+    from rnnlint.findings import Applicability, Severity
+
+    severity_map = {
+        Severity.ERROR: types.DiagnosticSeverity.Error,
+        Severity.WARNING: types.DiagnosticSeverity.Warning,
+        Severity.INFO: types.DiagnosticSeverity.Information,
+    }
+
+    class RnnlintServer(LanguageServer):
+        def __init__(self) -> None:
+            super().__init__("rnnlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+            self.catalog = default_catalog()
+            self.linted: dict[str, Linted] = {}
+            self.pending: dict[str, asyncio.Task] = {}
+            self.resolver = None
+            self.reported_config_errors: set[str] = set()
+
+        # config ---------------------------------------------------------------------------
+        def config_for(self, path: str | None):
+            if path is None:
+                return DEFAULT_CONFIG
+            try:
+                from rnnlint.configfile import ConfigError, ConfigResolver
+            except ImportError:
+                return DEFAULT_CONFIG
+            try:
+                if self.resolver is None:
+                    self.resolver = ConfigResolver(self.catalog)
+                return self.resolver.for_path(path).config.for_file(path)
+            except ConfigError as exc:
+                if str(exc) not in self.reported_config_errors:
+                    self.reported_config_errors.add(str(exc))
+                    self.window_show_message(types.ShowMessageParams(
+                        types.MessageType.Error, f"rnnlint: {exc}; using the default settings"))
+                return DEFAULT_CONFIG
+
+        # linting --------------------------------------------------------------------------
+        def encoding(self) -> str:
+            chosen = getattr(self.server_capabilities, "position_encoding", None) or UTF16
+            return str(getattr(chosen, "value", chosen))
+
+        def lint_now(self, uri: str, text: str, version: int | None) -> Linted:
+            path = uris.to_fs_path(uri)
+            base = Path(path).parent if path else None
+            findings = lint_source(path or uri, text, self.config_for(path), self.catalog, base).findings
+            linted = Linted(version, text, split_lines(text), findings)
+            self.linted[uri] = linted
+            return linted
+
+        def current(self, uri: str) -> Linted:
+            """The findings of the buffer as it is now (linted again if it changed since)."""
+            document = self.workspace.get_text_document(uri)
+            linted = self.linted.get(uri)
+            if linted is None or linted.text != document.source:
+                linted = self.lint_now(uri, document.source, document.version)
+            return linted
+
+        def schedule(self, uri: str, delay: float) -> None:
+            task = self.pending.pop(uri, None)
+            if task is not None:
+                task.cancel()
+            self.pending[uri] = asyncio.get_running_loop().create_task(self._lint_later(uri, delay))
+
+        async def _lint_later(self, uri: str, delay: float) -> None:
+            if delay:
+                await asyncio.sleep(delay)
+            document = self.workspace.get_text_document(uri)
+            text, version = document.source, document.version
+            loop = asyncio.get_running_loop()
+            linted = await loop.run_in_executor(None, self.lint_now, uri, text, version)
+            if self.workspace.get_text_document(uri).version != version:
+                return  # a newer edit arrived while linting; its own task publishes
+            self.publish(uri, linted)
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
+
+        def publish(self, uri: str, linted: Linted) -> None:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, version=linted.version,
+                diagnostics=[self.diagnostic(linted, f) for f in linted.findings]))
+
+        # conversions ----------------------------------------------------------------------
+        def range(self, lines: list[str], line: int, column: int, end_line: int, end_column: int):
+            encoding = self.encoding()
+            start = to_client(lines, line, column, encoding)
+            end = to_client(lines, end_line, end_column, encoding)
+            return types.Range(types.Position(*start), types.Position(*end))
+
+        def diagnostic(self, linted: Linted, finding):
+            spec = self.catalog.by_code.get(finding.code)
+            span = finding.span
+            return types.Diagnostic(
+                range=self.range(linted.lines, span.line, span.column, span.end_line, span.end_column),
+                message=finding.message,
+                severity=severity_map[finding.severity],
+                code=finding.code,
+                code_description=types.CodeDescription(href=spec.url) if spec else None,
+                source="rnnlint",
+                data={"name": finding.name},
+            )
+
+        def edits(self, linted: Linted, edits) -> list:
+            return [types.TextEdit(self.range(linted.lines, e.span.line, e.span.column, e.span.end_line,
+                                              e.span.end_column), e.text) for e in edits]
+
+        def findings_in(self, linted: Linted, requested) -> list:
+            """Findings whose range touches the requested LSP range."""
+            encoding = self.encoding()
+            start = from_client(linted.lines, requested.start.line, requested.start.character, encoding)
+            end = from_client(linted.lines, requested.end.line, requested.end.character, encoding)
+            return [f for f in linted.findings
+                    if (f.span.line, f.span.column) <= end and start <= (f.span.end_line, f.span.end_column)]
+
+    server = RnnlintServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: RnnlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    async def did_change(ls: RnnlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: RnnlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if uri.rsplit("/", 1)[-1] in CONFIG_NAMES:
+            ls.resolver = None  # settings changed: read them again
+            ls.reported_config_errors.clear()
+            for other in list(ls.linted):
+                ls.schedule(other, 0)
+            return
+        ls.schedule(uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    async def did_close(ls: RnnlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.linted.pop(uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: RnnlintServer, params: types.HoverParams):
+        linted = ls.current(params.text_document.uri)
+        point = types.Range(params.position, params.position)
+        found = ls.findings_in(linted, point)
+        if not found:
+            return None
+        texts = [hover_markdown(ls.catalog.by_code[f.code]) for f in found if f.code in ls.catalog.by_code]
+        first = found[0].span
+        return types.Hover(
+            contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(dict.fromkeys(texts))),
+            range=ls.range(linted.lines, first.line, first.column, first.end_line, first.end_column))
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND],
+        resolve_provider=False))
+    def code_action(ls: RnnlintServer, params: types.CodeActionParams):
+        uri = params.text_document.uri
+        linted = ls.current(uri)
+        only = params.context.only
+
+        def wanted(kind: str) -> bool:
+            return not only or any(kind == o or kind.startswith(f"{o}.") for o in only)
+
+        actions = []
+        if wanted(types.CodeActionKind.QuickFix):
+            for finding in ls.findings_in(linted, params.range):
+                diagnostic = ls.diagnostic(linted, finding)
+                if finding.fix is not None and finding.fix.edits:
+                    unsafe = finding.fix.applicability is Applicability.UNSAFE
+                    title = f"Fix {finding.code}: {finding.fix.description}"
+                    actions.append(types.CodeAction(
+                        title=title + (" (unsafe: changes training)" if unsafe else ""),
+                        kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=not unsafe,
+                        edit=types.WorkspaceEdit(changes={uri: ls.edits(linted, finding.fix.edits)})))
+                line, start, end, text = ignore_edit(linted.text, linted.lines, finding.span.line, finding.code)
+                actions.append(types.CodeAction(
+                    title=f"Ignore {finding.name} on this line", kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(changes={uri: [
+                        types.TextEdit(ls.range(linted.lines, line, start, line, end), text)]})))
+        if wanted(FIX_ALL_KIND):
+            path = uris.to_fs_path(uri)
+            result = fix.fix_source(path or uri, linted.text, ls.config_for(path), ls.catalog, unsafe=False,
+                                    base_dir=Path(path).parent if path else None)
+            if result.changed:
+                whole = ls.range(linted.lines, 1, 1, len(linted.lines), len(linted.lines[-1]) + 1)
+                actions.append(types.CodeAction(
+                    title=f"rnnlint: fix all safe findings ({len(result.fixed)})", kind=FIX_ALL_KIND,
+                    edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, result.text)]})))
+        return actions
+
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rnnlint lsp", description="rnnlint's language server (stdio)")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

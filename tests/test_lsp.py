@@ -1,0 +1,175 @@
+"""The language server end to end: a real LSP client (pytest-lsp) talks to `python -m rnnlint.lsp`
+over stdio. Plus the pure helpers: UTF-16 columns, the ignore-comment edit, the hover text."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnlint.positions import UTF8, UTF16, UTF32, from_client, split_lines, to_client
+
+pytest_lsp = pytest.importorskip("pytest_lsp")
+types = pytest.importorskip("lsprotocol.types")
+
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+
+
+@pytest.mark.parametrize("text,column,encoding,expected", [
+    ("abc", 3, UTF16, 2),
+    ("naïve 🙂 x", 9, UTF16, 9),  # ï is one unit, 🙂 two
+    ("naïve 🙂 x", 9, UTF8, 12),
+    ("naïve 🙂 x", 9, UTF32, 8),
+    ("🙂🙂", 3, UTF16, 4),
+])
+def test_columns_at_the_boundary(text, column, encoding, expected):
+    assert to_client([text], 1, column, encoding) == (0, expected)
+    assert from_client([text], 0, expected, encoding) == (1, column)
+
+
+def test_split_lines_matches_the_parser():
+    assert split_lines("a\r\nb\rc\n") == ["a", "b", "c", ""]
+
+
+def test_ignore_edit_appends_or_extends():
+    from rnnlint.lsp import ignore_edit
+    text = 'x = "#"\nmodel.fit(X)  # rnnlint: ignore[RNN101 ]\nmodel.fit(Y)  # why\n'
+    lines = split_lines(text)
+    assert ignore_edit(text, lines, 1, "RNN301") == (1, 8, 8, "  # rnnlint: ignore[RNN301]")
+    line, start, end, new = ignore_edit(text, lines, 2, "RNN301")
+    edited = lines[1][: start - 1] + new + lines[1][end - 1:]
+    assert edited == "model.fit(X)  # rnnlint: ignore[RNN101, RNN301]"
+    assert ignore_edit(text, lines, 3, "RNN301")[3] == "  # rnnlint: ignore[RNN301]"
+
+
+def test_hover_text_comes_from_the_catalog():
+    from rnnlint.catalog import default_catalog
+    from rnnlint.lsp import hover_markdown
+    spec = default_catalog().by_code["RNN101"]
+    text = hover_markdown(spec)
+    assert spec.summary in text and "#### Why is this bad" in text and spec.url in text
+
+
+# -- end to end ---------------------------------------------------------------------------------
+SOURCE = '''import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Input(shape=(30, 4)), tf.keras.layers.LSTM(64), tf.keras.layers.Dense(1)])
+label = "naïve 🙂"; model.compile(optimizer="adam", loss="mse")
+'''
+FINDING_LINE = 3  # 0-based: the compile call, after non-ASCII text on the same line
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint.lsp", "--debounce-ms", "10"]))
+async def client(lsp_client: LanguageClient, tmp_path: Path):
+    (tmp_path / ".rnnlint.yaml").write_text("thresholds:\n  missing-gradient-clipping:\n    default_clipnorm: 0.5\n")
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _open(client: LanguageClient, path: Path, text: str) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return uri
+
+
+def _apply(text: str, edits: list) -> str:
+    """Apply LSP text edits (UTF-16 positions) to a text, as an editor does."""
+    lines = split_lines(text)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(position) -> int:
+        line, column = from_client(lines, position.line, position.character, UTF16)
+        return starts[line - 1] + column - 1
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_actions_and_fix_round_trip(client: LanguageClient, tmp_path: Path):
+    uri = await _open(client, tmp_path / "train.py", SOURCE)
+    diagnostics = client.diagnostics[uri]
+    [diagnostic] = [d for d in diagnostics if d.code == "RNN101"]
+    assert diagnostic.source == "rnnlint"
+    assert diagnostic.severity == types.DiagnosticSeverity.Information
+    assert diagnostic.code_description.href.endswith("/RNN101/")
+    # `model.compile(` starts after `label = "naïve 🙂"; `: 19 code points, 20 UTF-16 units
+    line_text = SOURCE.splitlines()[FINDING_LINE]
+    assert line_text.index("model.compile") == 19
+    assert diagnostic.range.start == types.Position(FINDING_LINE, 20)
+    assert diagnostic.range.end.character == len(line_text.encode("utf-16-le")) // 2
+
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(FINDING_LINE, 25)))
+    assert "missing-gradient-clipping" in hover.contents.value and "Why is this bad" in hover.contents.value
+
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), diagnostic.range, types.CodeActionContext(diagnostics=[diagnostic])))
+    titles = [a.title for a in actions]
+    assert "Ignore missing-gradient-clipping on this line" in titles
+    [fix_action] = [a for a in actions if a.title.startswith("Fix RNN101")]
+    assert "unsafe" in fix_action.title and fix_action.kind == types.CodeActionKind.QuickFix
+
+    fixed = _apply(SOURCE, fix_action.edit.changes[uri])
+    assert 'label = "naïve 🙂"; model.compile(optimizer=tf.keras.optimizers.Adam(clipnorm=0.5), loss="mse")' in fixed
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [types.TextDocumentContentChangeWholeDocument(text=fixed)]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert not [d for d in client.diagnostics[uri] if d.code == "RNN101"]
+
+
+@pytest.mark.asyncio
+async def test_ignore_action_and_fix_all(client: LanguageClient, tmp_path: Path):
+    source = SOURCE + (
+        "from sklearn.preprocessing import MinMaxScaler\n"
+        "train, test = load()[:800], load()[800:]\n"
+        "scaler = MinMaxScaler()\n"
+        "a = scaler.fit_transform(train)\n"
+        "b = scaler.fit_transform(test)\n")
+    uri = await _open(client, tmp_path / "train.py", source)
+    [diagnostic] = [d for d in client.diagnostics[uri] if d.code == "RNN101"]
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), diagnostic.range, types.CodeActionContext(diagnostics=[diagnostic])))
+    [ignore] = [a for a in actions if a.title.startswith("Ignore")]
+    ignored = _apply(source, ignore.edit.changes[uri])
+    assert ignored.splitlines()[FINDING_LINE].endswith('loss="mse")  # rnnlint: ignore[RNN101]')
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [types.TextDocumentContentChangeWholeDocument(text=ignored)]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    codes = {d.code for d in client.diagnostics[uri]}
+    assert "RNN101" not in codes and "RNN202" in codes
+
+    everything = types.Range(types.Position(0, 0), types.Position(len(ignored.splitlines()), 0))
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), everything,
+        types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll])))
+    [fix_all] = actions
+    assert fix_all.kind == "source.fixAll.rnnlint"
+    result = _apply(ignored, fix_all.edit.changes[uri])
+    assert "b = scaler.transform(test)" in result and 'optimizer="adam"' in result  # safe fixes only
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_follow_edits_and_close(client: LanguageClient, tmp_path: Path):
+    uri = await _open(client, tmp_path / "train.py", "import keras\n")
+    assert not client.diagnostics[uri]
+    # an incremental change that adds a finding
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(1, 0), types.Position(1, 0)),
+            text="model = keras.Sequential([keras.layers.LSTM(8)])\nmodel.compile(loss='mse')\n")]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert [d.code for d in client.diagnostics[uri]] == ["RNN101"]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert not client.diagnostics[uri]
