@@ -145,7 +145,11 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
         lines.append("")
         lines.append("static findings, as measured")
         for check in static:
-            lines.append(f"  line {check.line}: {check.code} [{check.name}] {check.verdict}: {check.evidence}")
+            lines.append(f"  line {check.line}: {check.code} [{check.name}] {check.verdict}")
+            if check.deciding:
+                lines.append(f"      by {', '.join(check.deciding)} (numbers above)")
+            else:
+                lines.append(f"      {check.evidence}")
     elif summary.get("static_note"):
         lines.append("")
         lines.append(f"static findings: {summary['static_note']}")

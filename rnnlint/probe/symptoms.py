@@ -364,9 +364,10 @@ class StaticCheck:
     message: str
     verdict: str
     evidence: str
+    deciding: tuple[str, ...] = ()  # the runtime symptoms the verdict rests on
 
     def to_json(self) -> dict:
-        return self.__dict__.copy()
+        return {**self.__dict__, "deciding": list(self.deciding)}
 
 
 def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> list[StaticCheck]:
@@ -383,17 +384,16 @@ def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> 
         measured = [v for v in related if v.verdict != NOT_MEASURABLE]
         hits = [v for v in measured if v.verdict == CONFIRMED]
         if finding.name in UNMEASURABLE_STATIC:
-            verdict, evidence = NOT_MEASURABLE, UNMEASURABLE_STATIC[finding.name]
+            verdict, deciding = NOT_MEASURABLE, []
         elif hits:
-            verdict, evidence = CONFIRMED, "; ".join(f"{v.name}: {v.message}" for v in hits)
+            verdict, deciding = CONFIRMED, hits
         elif measured:
-            verdict = NOT_OBSERVED
-            evidence = "; ".join(f"{v.name}: {v.message}" for v in measured)
+            verdict, deciding = NOT_OBSERVED, measured
         else:
-            verdict = NOT_MEASURABLE
-            evidence = "; ".join(f"{v.name}: {v.message}" for v in related) or (
-                "no probe measurement covers this rule"
-            )
+            verdict, deciding = NOT_MEASURABLE, related
+        evidence = "; ".join(f"{v.name}: {v.message}" for v in deciding) or UNMEASURABLE_STATIC.get(
+            finding.name, "no probe measurement covers this rule")
+        names = tuple(dict.fromkeys(f"{v.code} {v.name}" for v in deciding))
         out.append(StaticCheck(finding.code, finding.name, finding.span.line, finding.message,
-                               verdict, evidence))
+                               verdict, evidence, names))
     return out
