@@ -13,6 +13,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from rnnlint import suppress
 from rnnlint.catalog import Catalog, default_catalog
 from rnnlint.checks import Report, RuleContext, load_checks
 from rnnlint.config import DEFAULT_CONFIG, Config
@@ -62,8 +63,16 @@ def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: 
                 base_dir: Path | None = None) -> FileReport:
     """Lint one file's text. Never raises on the text's content."""
     catalog = catalog or default_catalog()
-    report = FileReport(path)
     enabled = config.enabled_codes(catalog)
+    report = _lint_text(path, text, config, catalog, enabled, base_dir)
+    # the suppression stage: a pure post-filter over the rules' findings (rnnlint.suppress)
+    report.findings = suppress.apply(path, text, report.findings, catalog, enabled, config.severities)
+    return report
+
+
+def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: set[str],
+               base_dir: Path | None) -> FileReport:
+    report = FileReport(path)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
