@@ -18,7 +18,6 @@ the server starts, so `rnnlint check` never loads them.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import io
 import re
 import sys
@@ -102,6 +101,8 @@ def _comments_on(text: str, line: int, source: str) -> list[tuple[int, str]]:
 
 # -- the server ---------------------------------------------------------------------------------
 def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
+    import asyncio
+
     from lsprotocol import types
     from pygls import uris
     from pygls.lsp.server import LanguageServer

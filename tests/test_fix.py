@@ -53,7 +53,7 @@ def test_cases_cover_the_fixable_rules():
     assert fixable <= fixed_codes, f"no fix case applies {sorted(fixable - fixed_codes)}"
 
 
-ALL_FIXTURES = sorted((FIXTURES / "static").rglob("*.py")) + sorted((FIXTURES / "seed").rglob("*.py"))
+ALL_FIXTURES = sorted(FIXTURES.rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", ALL_FIXTURES, ids=lambda p: str(p.relative_to(FIXTURES)))
@@ -210,3 +210,17 @@ def test_notebook_is_fixed_in_its_cells(tmp_path: Path):
     assert "🙂" in path.read_text(encoding="utf-8")
     before = path.read_bytes()
     assert _run([path], "--unsafe-fixes")[0] is None and path.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "notebooks").glob("*.ipynb")))
+def test_fixing_a_fixture_notebook_is_idempotent(tmp_path: Path, name: str):
+    pytest.importorskip("nbformat")
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / "notebooks" / name).read_bytes())
+    first = fix.fix_file(path, unsafe=True)
+    if first.result.error is not None:  # an unreadable notebook is reported, never rewritten
+        assert not first.result.changed and first.new == b""
+        return
+    path.write_bytes(first.new)
+    second = fix.fix_file(path, unsafe=True)
+    assert second.result.error is None and not second.result.changed and second.new == first.new

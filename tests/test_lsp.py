@@ -28,6 +28,13 @@ def test_columns_at_the_boundary(text, column, encoding, expected):
     assert from_client([text], 0, expected, encoding) == (1, column)
 
 
+def test_importing_the_server_module_loads_no_lsp_library():
+    import subprocess
+    code = "import sys, rnnlint.lsp, rnnlint.fix; print(any(m.split('.')[0] in ('pygls', 'lsprotocol') for m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "False", proc.stderr
+
+
 def test_split_lines_matches_the_parser():
     assert split_lines("a\r\nb\rc\n") == ["a", "b", "c", ""]
 
