@@ -9,7 +9,7 @@ from typing import Any
 
 import libcst as cst
 
-from rnnlint.facts.names import RECURRENT_CELLS, RECURRENT_LAYERS, dotted_name
+from rnnlint.facts.names import RECURRENT_CELLS, RECURRENT_LAYERS, WRAPPER_LAYERS, dotted_name
 from rnnlint.facts.records import LayerFact, ModelFact, argument
 from rnnlint.facts.values import UNKNOWN, Resolved
 
@@ -104,14 +104,12 @@ def flag(facts, layer: LayerFact, name: str, default: bool) -> bool | None:
     return None
 
 
-def recurrent_cores(model: ModelFact) -> list[tuple[LayerFact, LayerFact]]:
-    """(layer as written in the model, the layer or cell that holds the recurrent arguments)."""
-    out = []
-    for layer in model.recurrent_layers:
-        core = layer.recurrent_core
-        if core is not None:
-            out.append((layer, core))
-    return out
+def argument_holder(layer: LayerFact) -> LayerFact:
+    """The layer whose own arguments (`return_sequences`, `stateful`) decide its output: the LSTM
+    inside Bidirectional/TimeDistributed, the RNN wrapper itself for RNN(cell)."""
+    while layer.kind in WRAPPER_LAYERS and layer.inner is not None:
+        layer = layer.inner
+    return layer
 
 
 def recurrent_layer_calls(facts) -> list[LayerFact]:

@@ -195,9 +195,8 @@ class EarlyStoppingUse:
 
 def early_stopping_uses(facts) -> list[EarlyStoppingUse]:
     """Every (EarlyStopping call, fit) pair where the fit's callbacks could be resolved."""
-    cache = facts.__dict__.setdefault("_early_stopping_uses", [])
-    if cache:
-        return cache[0]
+    if "_early_stopping_uses" in facts.__dict__:
+        return facts.__dict__["_early_stopping_uses"]
     out = []
     for fit in facts.fits:
         for callback in fit.callbacks or ():
@@ -211,7 +210,7 @@ def early_stopping_uses(facts) -> list[EarlyStoppingUse]:
             else:
                 monitor = UNKNOWN
             out.append(EarlyStoppingUse(callback, fit, monitor, expr))
-    cache.append(out)
+    facts.__dict__["_early_stopping_uses"] = out
     return out
 
 

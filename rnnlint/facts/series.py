@@ -1,0 +1,270 @@
+"""How arrays were built, for the data-ordering rules: sliding windows cut from one series (so that
+neighbouring samples overlap), and arrays sorted or concatenated by class (so that their last rows
+all hold one label). Followed backwards through assignments, unpacking, numpy wrappers, reshapes and
+the script's own helper functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from rnnlint.facts.scopes import Binding, Scope
+from rnnlint.facts.values import Resolved
+
+MAX_DEPTH = 24
+WINDOW_FUNCTIONS = frozenset({
+    "keras.utils.timeseries_dataset_from_array", "numpy.lib.stride_tricks.sliding_window_view",
+})
+WINDOW_SUFFIXES = ("TimeseriesGenerator", "sliding_window_view")
+ARRAY_WRAPPERS = frozenset({
+    "numpy.array", "numpy.asarray", "numpy.stack", "numpy.vstack", "numpy.float32", "numpy.expand_dims",
+    "numpy.reshape", "numpy.squeeze", "numpy.atleast_3d", "tensorflow.convert_to_tensor", "tensorflow.constant",
+    "list",
+})
+ARRAY_METHODS = frozenset({"reshape", "astype", "copy", "squeeze", "to_numpy", "values"})
+SPLITTERS = frozenset({"sklearn.model_selection.train_test_split"})
+SORT_FUNCTIONS = frozenset({"numpy.sort", "numpy.argsort", "numpy.lexsort"})
+SHUFFLERS = frozenset({
+    "sklearn.utils.shuffle", "numpy.random.permutation", "numpy.random.shuffle", "random.shuffle",
+})
+CONSTANT_FILLS = frozenset({"numpy.zeros", "numpy.ones", "numpy.full", "numpy.repeat", "numpy.tile"})
+CONCATENATIONS = frozenset({"numpy.concatenate", "numpy.hstack", "numpy.vstack", "numpy.append", "pandas.concat"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    node: cst.CSTNode
+    description: str
+
+
+class _Tracer:
+    def __init__(self, facts) -> None:
+        self.facts = facts
+        self.resolver = facts.resolver
+        self.index = facts.index
+
+    def bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
+        return [b for b in self.resolver.bindings(name, scope, order) if b.kind != "item"]
+
+    def appended(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """`xs = []` then `xs.append(value)`: the values appended after the binding, in its scope."""
+        out = []
+        for site in self.index.method_calls("append", "extend"):
+            if isinstance(site.receiver, cst.Name) \
+                    and site.receiver.value == binding.name and site.scope is binding.scope \
+                    and site.order > binding.order and site.node.args:
+                out.append((site.node.args[0].value, site.scope, site.order))
+        return out
+
+    def binding_sources(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """The expressions a binding's value comes from (one element for an unpacked tuple)."""
+        value, scope, order = binding.value, binding.scope, binding.order
+        if binding.kind in ("assign", "with"):
+            if isinstance(value, cst.List) and not value.elements:
+                return self.appended(binding)
+            return [(value, scope, order)]
+        if binding.kind == "param":
+            return list(self.resolver.param_sources(binding))
+        if binding.kind == "unpack" and binding.path:
+            index = binding.path[0]
+            if isinstance(value, (cst.Tuple, cst.List)) and index < len(value.elements):
+                element = value.elements[index].value
+                if isinstance(element, cst.List) and not element.elements:
+                    return self.appended(binding)
+                return [(element, scope, order)]
+            if isinstance(value, cst.Call):
+                if self.facts.qualname(value) in SPLITTERS:
+                    arrays = [a.value for a in value.args if a.keyword is None]
+                    return [(arrays[index // 2], scope, order)] if index // 2 < len(arrays) else []
+                out = []
+                for returned, r_scope, r_order in self.facts.returns_of(value):
+                    if isinstance(returned, (cst.Tuple, cst.List)) and index < len(returned.elements):
+                        out.append((returned.elements[index].value, r_scope, r_order))
+                return out
+        return []
+
+
+def _names_in(expr: cst.CSTNode | None) -> set[str]:
+    found: set[str] = set()
+    if expr is None:
+        return found
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    expr.visit(Names())
+    return found
+
+
+def is_window_slice(expr: cst.CSTNode) -> bool:
+    """`series[i:i + n]`, `series[i - n:i]`, `data[i:i + n, 0]`: both bounds move with one index."""
+    if not isinstance(expr, cst.Subscript) or not expr.slice:
+        return False
+    first = expr.slice[0].slice
+    if not isinstance(first, cst.Slice) or first.lower is None or first.upper is None:
+        return False
+    shared = _names_in(first.lower) & _names_in(first.upper)
+    return bool(shared) and (isinstance(first.lower, cst.BinaryOperation) or isinstance(first.upper, cst.BinaryOperation))
+
+
+class WindowTracer(_Tracer):
+    """Does an array come from sliding windows cut out of one series?"""
+
+    def find(self, expr, scope: Scope, order: int) -> Evidence | None:
+        return self._find(expr, scope, order, 0, set())
+
+    def _find(self, expr, scope, order, depth, seen) -> Evidence | None:
+        if expr is None or depth > MAX_DEPTH or (id(expr), order) in seen:
+            return None
+        seen.add((id(expr), order))
+        step = lambda e, s=scope, o=order: self._find(e, s, o, depth + 1, seen)  # noqa: E731
+        if is_window_slice(expr):
+            return Evidence(expr, "sliding windows " + self.facts.module.code_for_node(expr))
+        if isinstance(expr, cst.Name):
+            for binding in self.bindings(expr.value, scope, order):
+                for source, s_scope, s_order in self.binding_sources(binding):
+                    found = self._find(source, s_scope, s_order, depth + 1, seen)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+            return step(expr.elt)
+        if isinstance(expr, cst.Subscript):
+            return step(expr.value)
+        if isinstance(expr, cst.Attribute) and expr.attr.value in ARRAY_METHODS:
+            return step(expr.value)
+        if isinstance(expr, cst.Call):
+            qualified = self.facts.qualname(expr) or ""
+            if qualified in WINDOW_FUNCTIONS or qualified.endswith(WINDOW_SUFFIXES):
+                return Evidence(expr, qualified.rsplit(".", 1)[-1])
+            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+            if qualified in ARRAY_WRAPPERS:
+                return step(positional[0]) if positional else None
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ARRAY_METHODS and not qualified:
+                return step(expr.func.value)
+            for returned, r_scope, r_order in self.facts.returns_of(expr):
+                found = self._find(returned, r_scope, r_order, depth + 1, seen)
+                if found is not None:
+                    return found
+        return None
+
+
+class OrderTracer(_Tracer):
+    """Was an array (the labels) sorted by class, or built as one block per class, and not shuffled since?
+
+    Returns the evidence of the ordering, or None when it is unknown or a shuffle was seen on the way.
+    """
+
+    SHUFFLED = Evidence(cst.Name("_"), "shuffled")
+
+    def find(self, expr, scope: Scope, order: int) -> Evidence | None:
+        found = self._find(expr, scope, order, 0, set(), None)
+        return None if found is self.SHUFFLED else found
+
+    def _shuffled_in_place(self, name: str, binding: Binding) -> bool:
+        sites = [*self.index.method_calls("shuffle"), *(s for q in SHUFFLERS for s in self.facts.calls_to(q))]
+        for site in sites:
+            if site.scope is binding.scope and site.order > binding.order and site.node.args \
+                    and isinstance(site.node.args[0].value, cst.Name) and site.node.args[0].value.value == name:
+                return True
+        return False
+
+    def _find(self, expr, scope, order, depth, seen, column) -> Evidence | None:
+        if expr is None or depth > MAX_DEPTH or (id(expr), order) in seen:
+            return None
+        seen.add((id(expr), order))
+        step = lambda e, c=column, s=scope, o=order: self._find(e, s, o, depth + 1, seen, c)  # noqa: E731
+        if isinstance(expr, cst.Name):
+            for binding in self.bindings(expr.value, scope, order):
+                if self._shuffled_in_place(expr.value, binding):
+                    return self.SHUFFLED
+                for source, s_scope, s_order in self.binding_sources(binding):
+                    found = self._find(source, s_scope, s_order, depth + 1, seen, column)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(expr, cst.Attribute):
+            return step(expr.value) if expr.attr.value in ARRAY_METHODS | {"values"} else None
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            key = expr.slice[0].slice.value
+            resolved = self.resolver.value(key, scope, order)
+            if isinstance(resolved, Resolved) and isinstance(resolved.value, str):
+                return step(expr.value, resolved.value)  # df["label"]: remember the column
+            permutation = self._index_kind(key, scope, order, expr.value)
+            if permutation is not None:
+                return permutation
+            return step(expr.value)
+        if isinstance(expr, cst.Subscript):
+            return step(expr.value)
+        if isinstance(expr, cst.Call):
+            qualified = self.facts.qualname(expr) or ""
+            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+            method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
+            if qualified in SHUFFLERS or (method == "sample" and not qualified):
+                return self.SHUFFLED
+            if method == "sort_values" and not qualified:
+                by = positional[0] if positional else next(
+                    (a.value for a in expr.args if a.keyword and a.keyword.value == "by"), None)
+                key = self.resolver.value(by, scope, order) if by is not None else None
+                if isinstance(key, Resolved) and column is not None and (
+                        key.value == column or isinstance(key.value, (list, tuple)) and key.value
+                        and getattr(key.value[0], "value", None) == column):
+                    return Evidence(expr, f'sort_values("{column}")')
+                return None  # sorted by another column (often time): that order is intended
+            if qualified == "numpy.sort":
+                return Evidence(expr, "np.sort")
+            if qualified in CONCATENATIONS and positional:
+                blocks = positional[0]
+                if isinstance(blocks, (cst.List, cst.Tuple)) and len(blocks.elements) > 1 and all(
+                        self._constant_block(e.value, scope, order) for e in blocks.elements):
+                    return Evidence(expr, "one block of labels per class")
+                return None
+            if qualified in ARRAY_WRAPPERS and positional:
+                return step(positional[0])
+            if method in ARRAY_METHODS and not qualified:
+                return step(expr.func.value)
+            for returned, r_scope, r_order in self.facts.returns_of(expr):
+                found = self._find(returned, r_scope, r_order, depth + 1, seen, column)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            if self._constant_block(expr.left, scope, order) and self._constant_block(expr.right, scope, order):
+                return Evidence(expr, "one block of labels per class")
+        return None
+
+    def _index_kind(self, key, scope, order, base) -> Evidence | None:
+        """`y[idx]` where idx is a permutation (shuffled) or an argsort of the labels (sorted)."""
+        for definition, _, _ in self.facts.definitions(key, scope, order):
+            if not isinstance(definition, cst.Call):
+                continue
+            qualified = self.facts.qualname(definition) or ""
+            if qualified in SHUFFLERS or qualified.startswith("numpy.random.") or (
+                    isinstance(definition.func, cst.Attribute) and definition.func.attr.value == "permutation"):
+                return self.SHUFFLED
+            if qualified == "numpy.argsort" and definition.args:
+                return Evidence(definition, "np.argsort")
+        return None
+
+    def _constant_block(self, expr, scope, order) -> bool:
+        """`np.zeros(n)`, `np.ones(len(pos))`, `[1] * n`, `np.full(n, k)`: every row holds one label."""
+        if isinstance(expr, cst.Call):
+            return (self.facts.qualname(expr) or "") in CONSTANT_FILLS
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+            return any(isinstance(side, cst.List) and len(side.elements) == 1 for side in (expr.left, expr.right))
+        if isinstance(expr, cst.Name):
+            definitions = list(self.facts.definitions(expr, scope, order))
+            return len(definitions) == 1 and definitions[0][0] is not expr and \
+                self._constant_block(definitions[0][0], definitions[0][1], definitions[0][2])
+        return False
+
+
+def window_evidence(facts, expr, scope: Scope, order: int) -> Evidence | None:
+    return WindowTracer(facts).find(expr, scope, order)
+
+
+def class_order_evidence(facts, expr, scope: Scope, order: int) -> Evidence | None:
+    return OrderTracer(facts).find(expr, scope, order)
+
