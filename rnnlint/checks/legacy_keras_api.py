@@ -1,0 +1,53 @@
+"""legacy-keras-api: removed or moved Keras APIs common in RNN scripts, with their replacement.
+
+Each pattern's wording (what broke, what to use) lives in the catalog entry's `apis`.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rnnlint.checks import RuleContext, rule
+from rnnlint.facts.names import RECURRENT_LAYERS
+
+GENERATOR_METHODS = ("fit_generator", "evaluate_generator", "predict_generator")
+REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
+KERAS3_ROOTS = ("keras.",)  # the standalone package; tensorflow.keras / tf_keras keep Keras 2
+
+
+def _report(ctx: RuleContext, node, api: str, used: str) -> None:
+    entry = ctx.spec.extra["apis"][api]
+    ctx.report(node, {"api": used, "problem": entry["problem"].strip(), "replacement": entry["use"].strip()},
+               api=api)
+
+
+def _is_model_call(facts, site) -> bool:
+    return bool(facts.model_candidates(site.receiver, site.scope, site.order))
+
+
+@rule("legacy-keras-api")
+def check(ctx: RuleContext) -> None:
+    facts = ctx.facts
+    for site in facts.index.calls:
+        call = site.node
+        qualified = facts.qualname(call) or ""
+        layer = facts.layer_from_call(call)
+        if layer is not None and layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
+            _report(ctx, call.func, "cudnn_layers", layer.kind)
+        elif layer is not None and layer.kind in RECURRENT_LAYERS:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "input_dim":
+                    _report(ctx, arg.keyword, "input_dim", f"{layer.kind}(input_dim=...)")
+        if site.method in GENERATOR_METHODS and site.receiver is not None and _is_model_call(facts, site):
+            _report(ctx, call.func.attr, "generator_methods", f"model.{site.method}")
+        elif site.method in REMOVED_MODEL_METHODS and site.receiver is not None and _is_model_call(facts, site):
+            _report(ctx, call.func.attr, "predict_classes", f"model.{site.method}")
+        if qualified.endswith("backend.set_value") or qualified.endswith("backend.get_value"):
+            first = call.args[0].value if call.args else None
+            if isinstance(first, cst.Attribute) and first.attr.value in ("lr", "learning_rate"):
+                _report(ctx, call, "backend_learning_rate", qualified.rsplit(".", 2)[-2] + "." + qualified.rsplit(".", 1)[-1])
+        optimizer = facts.optimizer_from_call(call)
+        if optimizer is not None and optimizer.legacy_path:
+            raw = facts.imports.raw(site.func_dotted or "") or ""
+            if raw.startswith(KERAS3_ROOTS):
+                _report(ctx, call.func, "legacy_optimizers", f"keras.optimizers.legacy.{optimizer.name}")
