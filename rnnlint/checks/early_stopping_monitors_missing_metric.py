@@ -1,0 +1,51 @@
+"""early-stopping-monitors-missing-metric: EarlyStopping watches a name that compile never logs.
+
+Silent while early-stopping-without-validation holds for the same callback (that rule owns it).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rnnlint.checks import RuleContext, rule
+from rnnlint.checks.early_stopping_without_validation import fit_validates, never_triggers
+from rnnlint.facts.records import argument
+from rnnlint.facts.training import compile_of_fit, early_stopping_uses, metrics_of
+
+
+def logged_names(facts, use) -> list[str] | None:
+    """What the fit logs (`loss`, the metrics' names, and their `val_` twins), or None when unknown."""
+    compile_fact = compile_of_fit(facts, use.fit)
+    if compile_fact is None or any(arg.star for arg in compile_fact.call.args):
+        return None
+    model = use.fit.models[0]
+    outputs = argument(model.node, "outputs", 1) if isinstance(model.node, cst.Call) else None
+    if isinstance(outputs, (cst.List, cst.Tuple, cst.Dict)) and len(getattr(outputs, "elements", ())) != 1:
+        return None  # several outputs: Keras prefixes every name with the output's name
+    loss = argument(compile_fact.call, "loss", 1)
+    if isinstance(loss, (cst.List, cst.Tuple, cst.Dict)):
+        return None
+    metrics = metrics_of(facts, compile_fact)
+    if metrics is None:
+        return None
+    names = ["loss", *[m.name for m in metrics]]
+    if fit_validates(facts, use.fit) is not False:
+        names += [f"val_{name}" for name in names]
+    return names
+
+
+@rule("early-stopping-monitors-missing-metric")
+def check(ctx: RuleContext) -> None:
+    facts = ctx.facts
+    reported: set[int] = set()
+    for use in early_stopping_uses(facts):
+        if not isinstance(use.monitor, str) or id(use.callback.call) in reported or never_triggers(facts, use):
+            continue
+        if len(use.fit.models) != 1:
+            continue
+        names = logged_names(facts, use)
+        if names is None or use.monitor in names:
+            continue
+        reported.add(id(use.callback.call))
+        ctx.report(use.monitor_node or use.callback.call, {
+            "monitor": use.monitor, "available": ", ".join(names)})
