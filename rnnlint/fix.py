@@ -16,8 +16,8 @@ Wiring into `rnnlint check` (rnnlint/cli.py)::
     ...
     result = lint_paths(...)                      # _cmd_check, as today
     if fix_requested(args):
-        code = run_fixes(result, args, catalog, config_for)
-        if code is not None:                      # --diff: the diff was the report
+        code = run_fixes(result, args, catalog, config_for, stdin_text=options.stdin_text)
+        if code is not None:                      # --diff or stdin: the output is written
             return code
     ...render `result` as usual: with --fix it now holds the findings left after fixing
 
@@ -308,19 +308,22 @@ def fix_requested(args) -> bool:
 
 
 def run_fixes(result, args, catalog, config_for: Callable[[Path], Config] | None = None,
-              stdout=None, stderr=None) -> int | None:
+              stdout=None, stderr=None, stdin_text: str | None = None) -> int | None:
     """Fix the files of a lint run (`result`: rnnlint.results.RunResult).
 
     `--diff`: print the diffs on stdout and return the exit code (0 nothing to fix, 1 fixes shown,
     2 a fix failed). `--fix`: write the files, replace their findings in `result` with those left after
     fixing, add an error for a file that could not be fixed, and return None: the caller reports
-    `result` as usual. A summary goes to stderr.
+    `result` as usual. Stdin (`stdin_text` given): the fixed text (or its diff) goes to stdout, the
+    remaining findings are not reported, and the exit code is returned. A summary goes to stderr.
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     unsafe = bool(getattr(args, "unsafe_fixes", False))
     diff_only = bool(getattr(args, "diff", False))
     config_for = config_for or _default_config_for(catalog)
+    if stdin_text is not None:
+        return _fix_stdin(stdin_text, args, catalog, config_for, unsafe, diff_only, stdout, stderr)
     paths = sorted({f.path for f in result.findings if _may_fix(f, unsafe, catalog) and Path(f.path).is_file()})
     hidden = sum(1 for f in result.findings if _may_fix(f, True, catalog) and not _may_fix(f, unsafe, catalog))
     fixed_count, changed, failed = 0, 0, False
@@ -357,6 +360,24 @@ def run_fixes(result, args, catalog, config_for: Callable[[Path], Config] | None
     if diff_only:
         return 2 if failed else (1 if changed else 0)
     return None
+
+
+def _fix_stdin(text: str, args, catalog, config_for, unsafe: bool, diff_only: bool, stdout, stderr) -> int:
+    """`rnnlint check --fix - --stdin-filename train.py`: the fixed text on stdout, as formatters do."""
+    shown = getattr(args, "stdin_filename", None) or "<stdin>"
+    path = Path(getattr(args, "stdin_filename", None) or "stdin.py")
+    outcome = fix_source(shown, text, config_for(path), catalog, unsafe, path.absolute().parent)
+    if outcome.error is not None:
+        print(f"{shown}: error: not fixed: {outcome.error}", file=stderr)
+        if not diff_only:
+            stdout.write(text)
+        return 2
+    if diff_only:
+        stdout.write(unified_diff(shown, text, outcome.text) if outcome.changed else "")
+        return 1 if outcome.changed else 0
+    stdout.write(outcome.text)
+    left = [f for f in outcome.remaining if f.severity >= config_for(path).fail_on]
+    return 1 if left else 0
 
 
 def _may_fix(finding: Finding, unsafe: bool, catalog) -> bool:

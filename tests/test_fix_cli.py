@@ -47,3 +47,11 @@ def test_cases_through_the_cli(tmp_path: Path, case: str):
     path.write_text(source)
     run_cli("check", "--fix", *flags, str(path))
     assert path.read_text() == expected
+
+
+def test_stdin_gets_the_fixed_text_on_stdout(tmp_path: Path):
+    path = tmp_path / "train.py"
+    path.write_text(BAD)
+    proc = run_cli("check", "--unsafe-fixes", "-", "--stdin-filename", str(path), stdin=BAD)
+    assert "RMSprop(clipnorm=1.0)" in proc.stdout and proc.stdout.startswith("import tensorflow")
+    assert path.read_text() == BAD, "stdin is fixed on stdout; the file on disk is not touched"
