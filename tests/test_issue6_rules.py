@@ -233,3 +233,49 @@ for epoch in range(5):
     model.reset_states()
 """
     assert lines(text, "RNN306") == []
+
+
+STATEFUL = TF + """\
+model = tf.keras.Sequential([layers.Input(batch_shape=(8, 5, 1)), layers.GRU(4, stateful=True), layers.Dense(1)])
+"""
+
+
+def test_stateful_dataset_pipeline_shuffle_is_reported_at_the_shuffle_call():
+    text = STATEFUL + """\
+ds = tf.data.Dataset.from_tensor_slices((X, y))
+ds = ds.shuffle(1000).batch(8, drop_remainder=True)
+for epoch in range(3):
+    model.fit(ds, epochs=1)
+    model.reset_states()
+"""
+    assert [(f.span.line, f.data.get("case")) for f in findings(text, "RNN306")] == [(5, "dataset_shuffle")]
+
+
+def test_stateful_generator_input_is_not_judged_for_shuffling():
+    text = STATEFUL + """\
+def batches():
+    while True:
+        yield X[:8], y[:8]
+
+model.fit(batches(), steps_per_epoch=10, epochs=1)
+model.reset_states()
+"""
+    assert lines(text, "RNN306") == []
+
+
+@pytest.mark.parametrize("data, expected", [
+    ("X = keras.utils.pad_sequences(seqs, maxlen=400)", [(5, "warning")]),
+    ("X = raw.reshape((len(raw), 250, 1))", [(5, "warning")]),
+    ("X = raw.reshape(-1, 250, 1)", [(5, "warning")]),
+    ("X = raw.reshape((len(raw), 30, 1))", []),
+    ("X = load_whatever()", []),
+])
+def test_simple_rnn_timesteps_from_the_data(data, expected):
+    text = K3 + f"{data}\n" + """\
+model = keras.Sequential([
+    layers.SimpleRNN(16),
+    layers.Dense(1),
+])
+model.fit(X, y, epochs=3)
+"""
+    assert lines(text, "RNN104") == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.architecture import arg_value
 from rnnlint.facts.records import LayerFact, ModelFact
@@ -27,6 +29,40 @@ def _timesteps(facts, model: ModelFact) -> tuple[int, str] | None:
     return None
 
 
+def _data_timesteps(facts, model: ModelFact) -> tuple[int, str] | None:
+    """Timesteps of the arrays the model is fit on: `x.reshape((n, T, f))` or `pad_sequences(..., maxlen=T)`."""
+    found = set()
+    for fit in facts.fits_of_model(model):
+        if fit.x is None:
+            return None
+        for definition, scope, order in facts.definitions(fit.x, fit.site.scope, fit.site.order):
+            steps = _steps_of(facts, definition, scope, order)
+            if steps is None:
+                return None
+            found.add(steps)
+    if len(found) != 1:
+        return None
+    return found.pop()
+
+
+def _steps_of(facts, expr, scope, order) -> tuple[int, str] | None:
+    if not isinstance(expr, cst.Call):
+        return None
+    if facts.qualname(expr) == "keras.utils.pad_sequences":
+        _, value = arg_value(facts, expr, "maxlen", 1)
+        if isinstance(value, Resolved) and isinstance(value.value, int):
+            return value.value, "pad_sequences(maxlen=...)"
+        return None
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "reshape" and facts.qualname(expr) is None:
+        args = [a.value for a in expr.args if a.keyword is None]
+        dims = args[0].elements if len(args) == 1 and isinstance(args[0], (cst.Tuple, cst.List)) else None
+        second = dims[1].value if dims is not None and len(dims) == 3 else (args[1] if len(args) == 3 else None)
+        value = facts.resolver.value(second, scope, order) if second is not None else None
+        if isinstance(value, Resolved) and isinstance(value.value, int) and value.value > 0:
+            return value.value, "the reshaped training data"
+    return None
+
+
 def _time_preserved_before(model: ModelFact, layer: LayerFact) -> bool:
     """Every layer before this one (Sequential order, or all traced predecessors) keeps the time axis."""
     if model.kind == "sequential":
@@ -48,7 +84,7 @@ def check(ctx: RuleContext) -> None:
     limit = int(ctx.threshold("max_timesteps"))
     reported: set[int] = set()
     for model in facts.models:
-        found = _timesteps(facts, model)
+        found = _timesteps(facts, model) or _data_timesteps(facts, model)
         if found is None:
             continue
         steps, source = found

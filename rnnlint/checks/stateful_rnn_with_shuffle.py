@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.architecture import argument_holder, flag
-from rnnlint.facts.training import fit_shuffle
+from rnnlint.facts.training import fit_input, fit_shuffle
 from rnnlint.facts.values import Resolved, as_number
 
 RESET_METHODS = ("reset_states", "reset_state")
@@ -26,13 +26,21 @@ def check(ctx: RuleContext) -> None:
         layers = [layer for layer in (_stateful_layer(facts, m) for m in fit.models) if layer is not None]
         if not layers or len(layers) != len(fit.models):
             continue
+        feed = fit_input(facts, fit)
+        cases = ctx.spec.extra["cases"]
+        if feed.kind == "dataset" and feed.shuffle_call is not None:
+            ctx.report(feed.shuffle_call, {"layer": layers[0].kind, "problem": cases["dataset_shuffle"].strip().format(
+                fit=ctx.code(fit.call))}, case="dataset_shuffle")
+            continue
         expr, shuffle = fit_shuffle(facts, fit)
         if not isinstance(shuffle, Resolved):
             continue
-        if shuffle.value:
-            ctx.report(expr or fit.call, {"layer": layers[0].kind, "problem": ctx.spec.extra["cases"]["shuffle"].strip().format(
+        if shuffle.value and feed.kind == "arrays":
+            ctx.report(expr or fit.call, {"layer": layers[0].kind, "problem": cases["shuffle"].strip().format(
                 shuffle="shuffle=True" if expr is not None else "the default shuffle=True")}, case="shuffle")
             continue
+        if shuffle.value and feed.kind != "dataset":
+            continue  # a generator or unknown input: fit's shuffle does not apply, and we cannot tell
         epochs = as_number(fit.epochs) if isinstance(fit.epochs, Resolved) else None
         if not resets and (fit.site.loops or (epochs is not None and epochs > 1)):
             ctx.report(fit.call, {"layer": layers[0].kind, "problem": ctx.spec.extra["cases"]["no_reset"].strip()},

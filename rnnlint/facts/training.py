@@ -225,3 +225,75 @@ def fit_shuffle(facts, fit: FitFact) -> tuple[cst.BaseExpression | None, Any]:
 def validation_split(facts, fit: FitFact) -> tuple[cst.BaseExpression | None, float | None]:
     expr, value = arg_value(facts, fit.call, "validation_split")
     return expr, as_number(value) if expr is not None else None
+
+
+DATA_PIPELINE_METHODS = frozenset({
+    "batch", "shuffle", "prefetch", "cache", "repeat", "take", "skip", "unbatch", "padded_batch", "map",
+    "filter", "with_options", "window", "flat_map", "zip",
+})
+
+
+@dataclass(frozen=True)
+class FitInput:
+    """What a fit's `x` is: in-memory arrays (fit's `shuffle` applies), a tf.data pipeline or a
+    generator (fit's `shuffle` is ignored), or unknown; and the pipeline's own `.shuffle(...)` call."""
+
+    kind: str  # "arrays" | "dataset" | "generator" | "unknown"
+    shuffle_call: cst.Call | None = None
+
+
+def fit_input(facts, fit: FitFact) -> FitInput:
+    if fit.x is None:
+        return FitInput("unknown")
+    kinds, shuffle = set(), None
+    for definition, d_scope, d_order in facts.definitions(fit.x, fit.site.scope, fit.site.order):
+        kind, found = _input_kind(facts, definition, d_scope, d_order, 0)
+        kinds.add(kind)
+        shuffle = shuffle or found
+    if len(kinds) != 1:
+        return FitInput("unknown")
+    return FitInput(kinds.pop(), shuffle)
+
+
+def _input_kind(facts, expr, scope, order, depth) -> tuple[str, cst.Call | None]:
+    if depth > 12:
+        return "unknown", None
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return "unknown", None
+    if isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.BinaryOperation)):
+        return "arrays", None
+    if not isinstance(expr, cst.Call):
+        return "unknown", None
+    qualified = facts.qualname(expr) or ""
+    method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
+    if qualified.startswith("tensorflow.data.") or qualified in (
+            "keras.utils.timeseries_dataset_from_array", "keras.utils.text_dataset_from_directory"):
+        return "dataset", None
+    if method in DATA_PIPELINE_METHODS and not qualified:
+        inner, found = "unknown", None
+        for definition, d_scope, d_order in facts.definitions(expr.func.value, scope, order):
+            inner, found = _input_kind(facts, definition, d_scope, d_order, depth + 1)
+        if inner in ("dataset", "unknown") and (inner == "dataset" or method in ("batch", "prefetch", "shuffle")):
+            return "dataset", expr if method == "shuffle" else found
+        return inner, found
+    dotted = dotted_name(expr.func)
+    for info in facts.index.functions.get(dotted or "", []):
+        if _yields(info.node):
+            return "generator", None
+    if qualified.startswith(("numpy.", "pandas.")) or method in ("reshape", "astype", "to_numpy", "values"):
+        return "arrays", None
+    return "unknown", None
+
+
+def _yields(function: cst.FunctionDef) -> bool:
+    found: list[bool] = []
+
+    class Yields(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> None:
+            found.append(True)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function  # nested functions are not this one's body
+
+    function.visit(Yields())
+    return bool(found)
