@@ -51,6 +51,7 @@ LOSS_TABLE = [
     ('layers.Dense(4)', 'loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)', None),
     ('layers.Dense(1)', 'loss=tf.keras.losses.BinaryCrossentropy(from_logits=True)', None),
     ('layers.Dense(4, activation="sigmoid")', 'loss="binary_crossentropy"', None),  # multi-label
+    ('layers.Dense(2, activation="softmax")', 'loss="binary_crossentropy"', None),  # same as categorical
     ('layers.Dense(1)', 'loss="mse", metrics=["mae"]', None),
     ('layers.Dense(1, activation=ACT)', 'loss="binary_crossentropy"', None),  # unknown activation
 ]
@@ -279,3 +280,24 @@ model = keras.Sequential([
 model.fit(X, y, epochs=3)
 """
     assert lines(text, "RNN104") == expected
+
+
+def test_owned_problems_never_share_a_line_in_any_fixture():
+    """Over every fixture: one EarlyStopping finding per line, RNN107 never repeats RNN103's activation,
+    and a keras.optimizers.legacy constructor is RNN111's alone."""
+    from rnnlint.engine import lint_file
+    from rnnlint.facts.records import UNBOUNDED_ACTIVATIONS
+    from tests.conftest import FIXTURES
+
+    for path in sorted((FIXTURES / "static").rglob("*.py")):
+        by_line: dict[int, list] = {}
+        for finding in lint_file(path).findings:
+            by_line.setdefault(finding.span.line, []).append(finding)
+        for line, found in by_line.items():
+            codes = [f.code for f in found]
+            assert sum(code in ("RNN303", "RNN304", "RNN305") for code in codes) <= 1, (path, line, codes)
+            for finding in found:
+                if finding.code == "RNN107":
+                    assert not any(f'activation="{name}"' in finding.message for name in UNBOUNDED_ACTIVATIONS)
+                if finding.code == "RNN111" and finding.data.get("api") == "legacy_optimizers":
+                    assert "RNN110" not in codes, (path, line)

@@ -52,7 +52,8 @@ def _loss_case(ctx: RuleContext, head: OutputHead, loss: LossFact, compile_fact)
         return "categorical_single_unit", Severity.ERROR
     if loss.from_logits and activation in SQUASHING:
         return "logits_after_squashing", Severity.WARNING
-    if name in BINARY and activation == "softmax" and units is not None and units > 1:
+    # over exactly two softmax units, binary and categorical cross-entropy (and their accuracies) agree
+    if name in BINARY and activation == "softmax" and units is not None and units > 2:
         return "binary_on_softmax", Severity.WARNING
     if name in CATEGORICAL and activation == "sigmoid" and units is not None and units > 1:
         return "categorical_on_sigmoid", Severity.WARNING
