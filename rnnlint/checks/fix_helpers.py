@@ -87,7 +87,8 @@ def keras_reference(facts, family: str, name: str) -> tuple[cst.BaseExpression, 
     keras_from = [(line, node) for line, node in imports if isinstance(node, cst.ImportFrom)
                   and not node.relative and node.module is not None
                   and _keras_prefix(dotted_name(node.module) or "") is not None]
-    if keras_from:
+    # a new `from ... import Adam` must not shadow (or be shadowed by) another `Adam` in the file
+    if keras_from and not any(scope.bindings.get(name) for scope in facts.index.scopes):
         return cst.Name(name), (_add_from_import(keras_from, family, name),)
     if tf_aliases:
         return _attribute(f"{tf_aliases[0]}.keras.{family}.{name}"), ()
