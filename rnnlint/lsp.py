@@ -193,6 +193,12 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                 uri=uri, version=linted.version,
                 diagnostics=[self.diagnostic(linted, f) for f in linted.findings]))
 
+        def resolves_edits(self) -> bool:
+            """Whether the client fetches a code action's edit with codeAction/resolve."""
+            action = getattr(self.client_capabilities.text_document, "code_action", None)
+            support = getattr(action, "resolve_support", None) if action else None
+            return bool(support and "edit" in (support.properties or []))
+
         # conversions ----------------------------------------------------------------------
         def range(self, lines: list[str], line: int, column: int, end_line: int, end_column: int):
             encoding = self.encoding()
@@ -268,9 +274,27 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(dict.fromkeys(texts))),
             range=ls.range(linted.lines, first.line, first.column, first.end_line, first.end_column))
 
+    def fix_all(ls: RnnlintServer, action):
+        """The fix-all action with its edit: every safe fix, as one edit of the whole buffer."""
+        uri = action.data["uri"]
+        linted = ls.current(uri)
+        path = uris.to_fs_path(uri)
+        result = fix.fix_source(path or uri, linted.text, ls.config_for(path), ls.catalog, unsafe=False,
+                                base_dir=Path(path).parent if path else None)
+        if result.changed:
+            whole = ls.range(linted.lines, 1, 1, len(linted.lines), len(linted.lines[-1]) + 1)
+            action.edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, result.text)]})
+        return action
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def resolve_code_action(ls: RnnlintServer, action: types.CodeAction):
+        if action.kind == FIX_ALL_KIND and isinstance(action.data, dict) and "uri" in action.data:
+            return fix_all(ls, action)
+        return action
+
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND],
-        resolve_provider=False))
+        resolve_provider=True))
     def code_action(ls: RnnlintServer, params: types.CodeActionParams):
         uri = params.text_document.uri
         linted = ls.current(uri)
@@ -298,15 +322,11 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [
                         types.TextEdit(ls.range(linted.lines, line, start, line, end), text)]})))
-        if wanted(FIX_ALL_KIND):
-            path = uris.to_fs_path(uri)
-            result = fix.fix_source(path or uri, linted.text, ls.config_for(path), ls.catalog, unsafe=False,
-                                    base_dir=Path(path).parent if path else None)
-            if result.changed:
-                whole = ls.range(linted.lines, 1, 1, len(linted.lines), len(linted.lines[-1]) + 1)
-                actions.append(types.CodeAction(
-                    title=f"rnnlint: fix all safe findings ({len(result.fixed)})", kind=FIX_ALL_KIND,
-                    edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, result.text)]})))
+        if wanted(FIX_ALL_KIND) and any(fix.applicable(f, unsafe=False) for f in linted.findings):
+            action = types.CodeAction(title="rnnlint: fix all safe findings", kind=FIX_ALL_KIND,
+                                      data={"uri": uri})
+            # computing it means linting again: leave that to codeAction/resolve when the client can
+            actions.append(action if ls.resolves_edits() else fix_all(ls, action))
         return actions
 
     return server

@@ -161,6 +161,8 @@ async def test_ignore_action_and_fix_all(client: LanguageClient, tmp_path: Path)
         types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll])))
     [fix_all] = actions
     assert fix_all.kind == "source.fixAll.rnnlint"
+    if fix_all.edit is None:  # VS Code's capabilities: the edit comes from codeAction/resolve
+        fix_all = await client.code_action_resolve_async(fix_all)
     result = _apply(ignored, fix_all.edit.changes[uri])
     assert "b = scaler.transform(test)" in result and 'optimizer="adam"' in result  # safe fixes only
 
@@ -180,3 +182,27 @@ async def test_diagnostics_follow_edits_and_close(client: LanguageClient, tmp_pa
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert not client.diagnostics[uri]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint.lsp"]))
+async def emacs(lsp_client: LanguageClient, tmp_path: Path):
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("emacs"), root_uri=tmp_path.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_fix_all_carries_its_edit_for_clients_without_resolve(emacs: LanguageClient, tmp_path: Path):
+    source = ("from sklearn.preprocessing import MinMaxScaler\n"
+              "train, test = load()[:800], load()[800:]\n"
+              "scaler = MinMaxScaler()\n"
+              "a = scaler.fit_transform(train)\n"
+              "b = scaler.fit_transform(test)\n")
+    uri = await _open(emacs, tmp_path / "prep.py", source)
+    assert [d.code for d in emacs.diagnostics[uri]] == ["RNN202"]
+    actions = await emacs.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), types.Range(types.Position(0, 0), types.Position(5, 0)),
+        types.CodeActionContext(diagnostics=[], only=["source.fixAll.rnnlint"])))
+    [fix_all] = actions
+    assert _apply(source, fix_all.edit.changes[uri]).endswith("b = scaler.transform(test)\n")
