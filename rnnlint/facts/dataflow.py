@@ -73,6 +73,13 @@ _HELD_OUT_WORD = re.compile(r"(?:^|_|\d)(test|tst|val|valid|validation|holdout|d
 _TRAIN_WORD = re.compile(r"(?:^|_|\d)(train|trn|tr|fit)(?:$|_|\d)")
 
 
+def _small_int(text: str) -> bool:
+    try:
+        return abs(int(text)) <= 10
+    except ValueError:
+        return False
+
+
 def _is_empty_list(value) -> bool:
     return (isinstance(value, cst.List) and not value.elements) or (
         isinstance(value, cst.Call) and dotted_name(value.func) == "list" and not value.args)
@@ -366,7 +373,7 @@ class DataFlow:
             sliced = self._slice_role(expr, scope, order)
             if sliced is not None:
                 return sliced
-            if self._is_row_subset(expr, scope, order):
+            if depth == 0 and self._is_row_subset(expr, scope, order):
                 return Role("subset", "some rows", self._code(expr.value))
             return step(expr.value)
         if isinstance(expr, cst.Attribute):
@@ -420,14 +427,18 @@ class DataFlow:
         row = self._row_slice(expr)
         if row is not None:
             base, lower, upper = row
-            bounds = self._split_bounds()
-            if lower is None and (base, upper) in bounds:
+            # a cut at one of the script's split points, on this array or another one (the raw
+            # series is often cut at the same index as its scaled copy)
+            points = {bound for _, bound in self._split_bounds()}
+            if lower is None and upper in points:
                 return Role("train", "a row slice before the split point", base)
-            if upper is None and (base, lower) in bounds:
+            if upper is None and lower in points:
                 return Role("test", "a row slice after the split point", base)
-            if lower is not None and upper is not None and ((base, lower) in bounds or (base, upper) in bounds):
+            if lower is not None and upper is not None and (lower in points or upper in points):
                 return Role("validation", "a row slice between the split points", base)
-            return None
+            if all(b is None or _small_int(b) for b in (lower, upper)):
+                return None  # `d[:-1]`, `d[1:]`: a shift by a step, nearly all the rows
+            return Role("subset", "some rows", base)
         first = expr.slice[0].slice
         if isinstance(first, cst.Index) and isinstance(first.value, cst.Name):
             for binding in self._bindings(first.value.value, scope, order):
