@@ -134,6 +134,8 @@ def fix_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog=No
         if not chosen:
             break
         candidate = apply_edits(current, [edit for finding in chosen for edit in finding.fix.edits])
+        if candidate == current:
+            break  # fixes that change nothing would come back every round
         problem = _parse_error(candidate)
         if problem is not None:
             names = ", ".join(sorted({f.code for f in chosen}))
@@ -142,6 +144,10 @@ def fix_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog=No
         current = candidate
         fixed += chosen
         findings = lint_source(path, current, config, catalog, base_dir).findings
+    else:
+        if choose(findings, unsafe):
+            return FixResult(text, error=f"fixes did not settle after {MAX_ROUNDS} rounds; nothing written. "
+                                         "Please report it.")
     return FixResult(current, fixed, findings)
 
 
@@ -204,6 +210,8 @@ def fix_notebook(path: str, raw: str, config: Config = DEFAULT_CONFIG, catalog=N
             body = source.rstrip("\n")
             _set_cell_source(cells[index - 1], apply_edits(body, edits) + source[len(body):])
         fixed += [program.to_cells(f) for f in chosen]
+    else:
+        return FixResult(raw, error=f"fixes did not settle after {MAX_ROUNDS} rounds; nothing written"), {}
     program = read_notebook(json.dumps(data).encode("utf-8"))
     problem = program.message if isinstance(program, SourceError) else _parse_error(program.text)
     if problem is not None:

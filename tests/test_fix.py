@@ -111,6 +111,21 @@ def test_a_fix_that_would_not_parse_is_refused(monkeypatch):
     assert result.text == source and not result.changed
 
 
+def test_fixes_that_never_settle_are_refused(monkeypatch):
+    source = (CASES / "clipnorm_string_tf_keras.py").read_text().split("\n", 1)[1].split("# output\n")[0]
+    original = fix.apply_edits
+    rounds = []
+
+    def growing(text, edits):  # a buggy fix: applies, yet its finding comes back every time
+        rounds.append(1)
+        return text + f"x{len(rounds)} = 1\n"
+    monkeypatch.setattr(fix, "apply_edits", growing)
+    result = fix.fix_source("x.py", source, unsafe=True)
+    assert result.error and "did not settle" in result.error and result.text == source
+    assert len(rounds) == fix.MAX_ROUNDS
+    monkeypatch.setattr(fix, "apply_edits", original)
+
+
 # -- files --------------------------------------------------------------------------------------
 BAD = (CASES / "clipnorm_string_tf_keras.py").read_text().split("\n", 1)[1].split("# output\n")[0]
 
