@@ -14,7 +14,7 @@ from rnnlint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("check", "rules", "rule", "probe", "lsp")
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 class UsageError(Exception):
@@ -38,17 +38,45 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="lint files and directories (the default command)",
-                           description="Lint Python files, notebooks and directories.")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+                           description="Lint Python files, notebooks and directories. `-` reads one "
+                                       "file from stdin (name it with --stdin-filename).")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .), or -")
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--select", type=_csv, default=None, metavar="RULES",
-                       help="only these rules: codes, names or code prefixes, comma-separated")
+                       help="only these rules: codes, names or code prefixes, comma-separated "
+                            "(replaces the config's select)")
+    check.add_argument("--extend-select", type=_csv, default=None, metavar="RULES",
+                       help="these rules too, on top of the selection")
     check.add_argument("--ignore", type=_csv, default=None, metavar="RULES",
                        help="skip these rules: codes, names or code prefixes, comma-separated")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
                        help="lowest severity that makes the exit code 1 (default: warning)")
-    check.add_argument("-v", "--verbose", action="store_true", help="say what is being done on stderr")
-    check.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    check.add_argument("--config", metavar="FILE",
+                       help="use this .rnnlint.yaml or pyproject.toml for every file (no discovery)")
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report here instead of stdout")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings (errors still exit 2 or 3)")
+    check.add_argument("--statistics", action="store_true", help="count the findings per rule")
+    check.add_argument("--show-source", action="store_true",
+                       help="show the offending line with a caret under the finding (text format)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (auto: only on a terminal, and never with NO_COLOR set)")
+    check.add_argument("--report-unused-ignores", action="store_true",
+                       help="report suppression comments that matched nothing (RNN003)")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with `-`: the path the buffer belongs to (its config, and the name in findings)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude patterns to files named on the command line too (pre-commit)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR", default=None,
+                       help="where the result cache lives (default: $RNNLINT_CACHE_DIR or .rnnlint_cache)")
+    check.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help="worker processes for many files (default: one per core)")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="say on stderr which config each file uses and why, and what is skipped")
+    check.add_argument("-q", "--quiet", action="store_true", help="the report only: no summary or notes on stderr")
+    from rnnlint.fix import add_fix_arguments
+    add_fix_arguments(check)
 
     sub.add_parser("rules", help="list every rule in the catalog")
     rule = sub.add_parser("rule", help="explain one rule")
@@ -134,34 +162,152 @@ def _cmd_rule(name: str) -> int:
     return EXIT_CLEAN
 
 
-def _build_config(args, catalog):
-    from rnnlint.config import Config
+def _overrides(args, catalog):
+    """The command line's settings as a function over each file's config (flags win over files)."""
+    from dataclasses import replace
+
     from rnnlint.findings import Severity
-    for option in ("select", "ignore"):
+    for option in ("select", "ignore", "extend_select"):
         for selector in getattr(args, option) or ():
             if not catalog.select(selector):
-                raise UsageError(f"--{option}: unknown rule {selector!r}")
-    return Config(
-        select=tuple(args.select) if args.select else ("ALL",),
-        ignore=tuple(args.ignore or ()),
-        fail_on=Severity.parse(args.fail_on) if args.fail_on else Severity.WARNING,
-    )
+                raise UsageError(f"--{option.replace('_', '-')}: unknown rule {selector!r}")
+    changes: dict = {}
+    if args.select:
+        changes["select"] = tuple(args.select)
+    if args.fail_on:
+        changes["fail_on"] = Severity.parse(args.fail_on)
+    extra_ignore = tuple(args.ignore or ())
+    extra_select = tuple(args.extend_select or ()) + (("RNN003",) if args.report_unused_ignores else ())
+
+    def override(config):
+        return replace(config, **changes, ignore=config.ignore + extra_ignore,
+                       extend_select=config.extend_select + extra_select)
+    return override
+
+
+def _use_color(choice: str, stream) -> bool:
+    import os
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _source_lines(result, stdin_text: str | None) -> dict:
+    """(path, cell, line) -> text of each line a finding is on, for --show-source."""
+    from pathlib import Path
+
+    from rnnlint.source import SourceText, decode
+    wanted: dict[str, set] = {}
+    for finding in result.findings:
+        wanted.setdefault(finding.path, set()).add((finding.cell, finding.span.line))
+    out = {}
+    for path, keys in wanted.items():
+        try:
+            data = stdin_text.encode() if stdin_text is not None else Path(path).read_bytes()
+        except OSError:
+            continue
+        if path.endswith(".ipynb"):
+            from rnnlint.notebook import read_notebook
+            program = read_notebook(data)
+            cells = {c.index: c for c in getattr(program, "cells", ())}
+            lines = program.text.splitlines() if cells else []
+            for cell, line in keys:
+                if cell in cells and 0 < line <= cells[cell].line_count:
+                    out[(path, cell, line)] = lines[cells[cell].first_line + line - 2]
+            continue
+        decoded = decode(data)
+        lines = decoded.text.splitlines() if isinstance(decoded, SourceText) else []
+        for cell, line in keys:
+            if 0 < line <= len(lines):
+                out[(path, cell, line)] = lines[line - 1]
+    return out
+
+
+def _render(args, result, catalog, stdin_text, stream) -> str:
+    if args.format == "json":
+        from rnnlint.reporters.json import render
+        return render(result)
+    if args.format in ("github", "sarif", "gitlab"):
+        import importlib
+        return importlib.import_module(f"rnnlint.reporters.{args.format}").render(result, catalog)
+    from rnnlint.reporters.text import render
+    sources = _source_lines(result, stdin_text) if args.show_source else None
+    return render(result, color=_use_color(args.color, stream), sources=sources, statistics=args.statistics)
+
+
+def _write_report(path: str, text: str) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise UsageError(f"--output-file {path}: {exc.strerror or exc}") from None
+
+
+def _run_options(args, catalog):
+    import os
+
+    from rnnlint.configfile import ConfigError, ConfigResolver
+    from rnnlint.runner import STDIN, RunOptions
+    paths = args.paths or ["."]
+    if STDIN in paths and len(paths) > 1:
+        raise UsageError("`-` (stdin) cannot be combined with other paths")
+    if args.stdin_filename and STDIN not in paths:
+        raise UsageError("--stdin-filename needs `-` as the path")
+    try:
+        resolver = ConfigResolver(catalog, args.config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    cache = None
+    if not args.no_cache and STDIN not in paths:
+        from rnnlint.cache import DEFAULT_DIR, Cache
+        cache = Cache(args.cache_dir or os.environ.get("RNNLINT_CACHE_DIR") or DEFAULT_DIR, catalog)
+    stdin_text = sys.stdin.read() if STDIN in paths else None
+    return paths, RunOptions(resolver=resolver, override=_overrides(args, catalog), cache=cache,
+                             verbose=args.verbose, force_exclude=args.force_exclude, stdin_text=stdin_text,
+                             stdin_filename=args.stdin_filename, jobs=args.jobs)
 
 
 def _cmd_check(args) -> int:
+    from rnnlint.configfile import ConfigError
     from rnnlint.runner import lint_paths
     catalog = _load_catalog()
-    config = _build_config(args, catalog)
-    result = lint_paths(args.paths or ["."], config, catalog, verbose=args.verbose)
-    if args.format == "json":
-        from rnnlint.reporters.json import render
+    paths, options = _run_options(args, catalog)
+    try:
+        result = lint_paths(paths, catalog, options)
+        from rnnlint.fix import fix_requested, run_fixes
+        if fix_requested(args):
+            def config_for(path):
+                return options.override(options.resolver.for_path(path).config).for_file(path)
+            code = run_fixes(result, args, catalog, config_for, stdin_text=options.stdin_text)
+            if code is not None:  # --diff or stdin: the output is already written
+                return code
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    stream = sys.stdout
+    report = _render(args, result, catalog, options.stdin_text, None if args.output_file else stream)
+    if args.output_file:
+        _write_report(args.output_file, report)
     else:
-        from rnnlint.reporters.text import render
-    sys.stdout.write(render(result))
+        stream.write(report)
+    if args.statistics and (args.format != "text" or args.output_file):
+        from rnnlint.reporters.text import statistics_lines
+        for line in statistics_lines(result):
+            print(line, file=sys.stderr)
     for error in result.errors:
-        print(f"{error.path}: {'error' if error.fatal else 'note'}: {error.message}", file=sys.stderr)
+        if error.fatal or not args.quiet:
+            print(f"{error.path}: {'error' if error.fatal else 'note'}: {error.message}", file=sys.stderr)
     for message in result.internal_errors:
         print(message, file=sys.stderr)
     if not args.quiet:
         print(result.summary_line(), file=sys.stderr)
-    return result.exit_code(config.fail_on)
+    code = result.exit_code()
+    return EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code

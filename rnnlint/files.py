@@ -1,5 +1,6 @@
 """Which files a run lints: the paths given, and inside directories the Python files and notebooks
-that are not in virtual environments, build output, hidden folders or `.gitignore`."""
+that are not hidden, not ignored by `.gitignore` and not excluded by the project config (whose
+default `exclude` list names virtual environments and build output)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,45 @@ import fnmatch
 import os
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 LINTED_SUFFIXES = (".py", ".ipynb")
-SKIPPED_DIRS = frozenset({
-    ".venv", "venv", "env", "build", "dist", "__pycache__", "node_modules", "site-packages",
-    ".git", ".hg", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints",
-})
+# Says why a path is excluded (e.g. "exclude pattern 'build' in pyproject.toml"), or None.
+Excluder = Callable[[Path], "str | None"]
 
 
 def _skip_dir(name: str) -> bool:
-    return name in SKIPPED_DIRS or name.startswith(".") or name.endswith(".egg-info")
+    return name.startswith(".") or name.endswith(".egg-info")
 
 
-def walk(root: Path) -> list[Path]:
-    """Lintable files under `root`, never following symlinked directories (no loops, no escapes)."""
+def _never(_: Path) -> None:
+    return None
+
+
+def walk(root: Path, excluded: Excluder = _never, skipped: list | None = None) -> list[Path]:
+    """Lintable files under `root`, never following symlinked directories (no loops, no escapes).
+
+    `skipped` collects (path, reason) for what `excluded` removed, for `-v`.
+    """
     found: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not _skip_dir(d))
+        kept = []
+        for name in sorted(dirs):
+            if _skip_dir(name):
+                continue
+            reason = excluded(Path(folder) / name)
+            if reason is None:
+                kept.append(name)
+            elif skipped is not None:
+                skipped.append((Path(folder) / name, reason))
+        dirs[:] = kept
         for name in sorted(files):
             if name.endswith(LINTED_SUFFIXES):
-                found.append(Path(folder) / name)
+                reason = excluded(Path(folder) / name)
+                if reason is None:
+                    found.append(Path(folder) / name)
+                elif skipped is not None:
+                    skipped.append((Path(folder) / name, reason))
     return found
 
 
@@ -70,20 +90,30 @@ def _fallback_ignored(root: Path, paths: list[Path]) -> set[Path]:
     return ignored
 
 
-def discover(targets: list[str]) -> tuple[list[Path], list[str]]:
-    """Files to lint (explicit files always, even if ignored) and the targets that do not exist."""
+def discover(targets: list[str], excluded: Excluder = _never, force_exclude: bool = False,
+             skipped: list | None = None) -> tuple[list[Path], list[str]]:
+    """Files to lint and the targets that do not exist.
+
+    Files named explicitly are linted even when ignored or excluded, unless `force_exclude` (what
+    pre-commit needs: it always names files explicitly).
+    """
     files: list[Path] = []
     missing: list[str] = []
     seen: set[Path] = set()
     for target in targets:
         path = Path(target)
         if path.is_dir():
-            candidates = walk(path)
+            candidates = walk(path, excluded, skipped)
             ignored = _git_ignored(path, candidates)
             if ignored is None:
                 ignored = _fallback_ignored(path, candidates)
             chosen = [p for p in candidates if p.resolve() not in ignored]
         elif path.exists():
+            reason = excluded(path) if force_exclude else None
+            if reason is not None:
+                if skipped is not None:
+                    skipped.append((path, reason))
+                continue
             chosen = [path]
         else:
             missing.append(target)

@@ -1,43 +1,200 @@
-"""Lint many files: discovery, reading, and a per-file guard so one bad file never stops the run."""
+"""Lint many files: discovery, per-file config, the cache, parallel workers, and a per-file guard so
+one bad file never stops the run. Output order never depends on scheduling: results are sorted."""
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
 
 from rnnlint import __version__
-from rnnlint.engine import lint_file
+from rnnlint.config import Config
+from rnnlint.engine import FileReport, lint_source
 from rnnlint.files import discover
 from rnnlint.findings import FileError
 from rnnlint.results import RunResult
+from rnnlint.source import SourceError, decode
+
+# Below this many files to lint, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 8
+STDIN = "-"
 
 
-def lint_paths(targets: list[str], config, catalog, verbose: bool = False) -> RunResult:
-    files, missing = discover(targets)
+@dataclass
+class RunOptions:
+    """How to run, beyond the per-file config: CLI overrides, cache, parallelism, stdin."""
+
+    resolver: object  # rnnlint.configfile.ConfigResolver
+    # applied to every file's config after discovery (CLI flags win over config files)
+    override: Callable[[Config], Config] = lambda config: config
+    cache: object | None = None  # rnnlint.cache.Cache
+    verbose: bool = False
+    force_exclude: bool = False
+    stdin_text: str | None = None
+    stdin_filename: str | None = None
+    jobs: int | None = None
+    log: Callable[[str], None] = field(default=lambda message: print(message, file=sys.stderr))
+
+
+@dataclass(frozen=True)
+class Job:
+    shown: str
+    data: bytes
+    config: Config
+    base_dir: Path | None
+    cache_key: str | None = None
+
+
+def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path | None) -> FileReport:
+    """Decode and lint one file's bytes: a notebook's code cells, or a Python file."""
+    if shown.endswith(".ipynb"):
+        from rnnlint.notebook import read_notebook  # nbformat loads only for notebooks
+        program = read_notebook(data)
+        if isinstance(program, SourceError):
+            return FileReport(shown, errors=[FileError(shown, program.message)])
+        report = lint_source(shown, program.text, config, catalog, base_dir)
+        report.findings = [program.to_cells(f) for f in report.findings]
+        return report
+    decoded = decode(data)
+    if isinstance(decoded, SourceError):
+        return FileReport(shown, errors=[FileError(shown, decoded.message)])
+    return lint_source(shown, decoded.text, config, catalog, base_dir)
+
+
+def _run_job(job: Job, catalog) -> tuple[FileReport | None, str | None]:
+    try:
+        return lint_bytes(job.shown, job.data, job.config, catalog, job.base_dir), None
+    except Exception:  # noqa: BLE001 - one file's crash must not hide the other files' results
+        return None, (f"{job.shown}: internal error in rnnlint {__version__}; please report:\n"
+                      + "".join("  " + line for line in traceback.format_exc().splitlines(True)))
+
+
+_WORKER_CATALOG: list = []
+
+
+def _init_worker(catalog) -> None:
+    _WORKER_CATALOG[:] = [catalog]
+
+
+def _run_in_worker(job: Job):
+    return _run_job(job, _WORKER_CATALOG[0])
+
+
+def _excluder(options: RunOptions):
+    def excluded(path: Path) -> str | None:
+        found = options.resolver.for_path(path.parent)
+        pattern = options.override(found.config).excluded(path)
+        if pattern is None:
+            return None
+        where = f" in {found.path}" if found.path else " (default)"
+        return f"exclude pattern {pattern!r}{where}"
+    return excluded
+
+
+def _config_for(path: Path, options: RunOptions) -> Config:
+    found = options.resolver.for_path(path)
+    if options.verbose:
+        where = f"{found.path} ({found.reason})" if found.path else found.reason
+        options.log(f"rnnlint: {path}: config {where}")
+    return options.override(found.config).for_file(path)
+
+
+def _jobs(files: list[Path], options: RunOptions, result: RunResult) -> list[Job]:
+    jobs = []
+    for path in files:
+        shown = str(path)
+        config = _config_for(path, options)
+        result.fail_on[shown] = config.fail_on
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.errors.append(FileError(shown, f"cannot read: {exc.strerror or exc}"))
+            continue
+        base_dir = path.resolve().parent
+        key = None
+        if options.cache is not None:
+            key = options.cache.key(shown, data, data.decode("utf-8", "replace"), config, base_dir)
+        jobs.append(Job(shown, data, config, base_dir, key))
+    return jobs
+
+
+def _execute(jobs: list[Job], catalog, options: RunOptions) -> list[tuple[FileReport | None, str | None]]:
+    """Run the jobs (in worker processes when there are enough), results in job order."""
+    workers = min(options.jobs or os.cpu_count() or 1, max(1, len(jobs) // 2))
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        return [_run_job(job, catalog) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from rnnlint.checks import load_checks
+    load_checks()  # once here: forked workers inherit the imported rules instead of importing each
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(catalog,)) as pool:
+            return list(pool.map(_run_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    except (BrokenProcessPool, OSError):  # no processes here (a sandbox, a killed worker): go serial
+        return [_run_job(job, catalog) for job in jobs]
+
+
+def lint_paths(targets: list[str], catalog, options: RunOptions) -> RunResult:
     result = RunResult()
+    if STDIN in targets:
+        return _lint_stdin(catalog, options, result)
+    skipped: list = []
+    files, missing = discover(targets, _excluder(options), options.force_exclude, skipped)
+    if options.verbose:
+        for path, reason in skipped:
+            options.log(f"rnnlint: skipping {path} ({reason})")
     for target in missing:
         result.errors.append(FileError(target, "no such file or directory"))
-    explicit = {t for t in targets}
-    for path in files:
-        if verbose:
-            print(f"rnnlint: checking {path}", file=sys.stderr)
-        try:
-            report = lint_file(path, config, catalog)
-        except Exception:  # noqa: BLE001 - one file's crash must not hide the other files' results
-            result.internal_errors.append(
-                f"{path}: internal error in rnnlint {__version__}; please report:\n"
-                + "".join("  " + line for line in traceback.format_exc().splitlines(True)))
+    jobs = _jobs(files, options, result)
+    pending: list[Job] = []
+    for job in jobs:
+        cached = options.cache.get(job.cache_key) if job.cache_key else None
+        if cached is not None:
+            _record(result, job, FileReport(job.shown, *cached), targets)
+        else:
+            pending.append(job)
+    if options.verbose and options.cache is not None:
+        options.log(f"rnnlint: cache: {len(jobs) - len(pending)} of {len(jobs)} files unchanged")
+    for job, (report, crash) in zip(pending, _execute(pending, catalog, options)):
+        if crash is not None:
+            result.internal_errors.append(crash)
             continue
-        result.files_checked += 1
-        result.findings.extend(report.findings)
-        result.errors.extend(report.errors)
-        if str(path) in explicit and _is_empty(path) and not report.findings:
-            result.errors.append(FileError(str(path), "file is empty; nothing to lint", fatal=False))
+        if job.cache_key:
+            options.cache.put(job.cache_key, report.findings, report.errors)
+        _record(result, job, report, targets)
+    result.findings.sort(key=lambda f: f.sort_key())
     return result
 
 
-def _is_empty(path) -> bool:
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False
+def _record(result: RunResult, job: Job, report: FileReport, targets: list[str]) -> None:
+    result.files_checked += 1
+    result.findings.extend(report.findings)
+    result.errors.extend(report.errors)
+    if job.shown in targets and not job.data and not report.findings:
+        result.errors.append(FileError(job.shown, "file is empty; nothing to lint", fatal=False))
+
+
+def _lint_stdin(catalog, options: RunOptions, result: RunResult) -> RunResult:
+    """`rnnlint check - --stdin-filename path.py`: the editor's buffer, with that path's config."""
+    shown = options.stdin_filename or "<stdin>"
+    path = Path(options.stdin_filename or "stdin.py")
+    if options.force_exclude and options.stdin_filename:
+        reason = _excluder(options)(path)
+        if reason is not None:
+            if options.verbose:
+                options.log(f"rnnlint: skipping {shown} ({reason})")
+            return result
+    config = _config_for(path, options)
+    result.fail_on[shown] = config.fail_on
+    data = (options.stdin_text or "").encode("utf-8", "surrogateescape")
+    job = Job(shown, data, config, path.absolute().parent)
+    report, crash = _run_job(job, catalog)
+    if crash is not None:
+        result.internal_errors.append(crash)
+    else:
+        _record(result, job, report, [])
+    return result

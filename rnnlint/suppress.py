@@ -4,7 +4,7 @@
     # noqa: RNN301                                     the same, for flake8 habits (codes only)
     # rnnlint: ignore-file[RNN101]                     the whole file
 
-A line suppression covers findings reported on any line of the statement it is written on (so a
+Text after the closing bracket is a free-form reason. A line suppression covers findings reported on any line of the statement it is written on (so a
 comment on the first or the closing line of a multi-line `model.fit(` call works), and a comment
 alone on the line directly above the statement. Bare `# noqa` and `# noqa: E501` belong to other
 tools and are left alone: rnnlint never reads them as "ignore everything". A suppression that names
@@ -25,7 +25,8 @@ INVALID = "RNN002"
 UNUSED = "RNN003"
 
 _RNNLINT = re.compile(r"#\s*rnnlint\s*:\s*(?P<body>.*?)\s*(?=#|$)", re.IGNORECASE)
-_DIRECTIVE = re.compile(r"^(?P<kind>[A-Za-z][\w-]*)\s*(?:\[(?P<rules>[^\]]*)\])?$")
+# after the bracket, free text may give the reason: `ignore[RNN301] -- fixed schedule from the paper`
+_DIRECTIVE = re.compile(r"^(?P<kind>[A-Za-z][\w-]*)\s*(?:\[(?P<rules>[^\]]*)\](?P<reason>.*))?$")
 _NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Za-z][\w-]*(?:[,\s]+[A-Za-z][\w-]*)*))?", re.IGNORECASE)
 _FLAKE8_CODE = re.compile(r"^[A-Z]+[0-9]+$")
 KINDS = ("ignore", "ignore-file")

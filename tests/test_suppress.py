@@ -19,6 +19,9 @@ GRAMMAR = [
     ("#rnnlint: IGNORE[RNN301]", [("ignore", ("RNN301",))]),
     ("# rnnlint: ignore-file[RNN101]", [("ignore-file", ("RNN101",))]),
     ("# rnnlint: ignore[RNN999]", [("ignore", ("RNN999",))]),  # unknown codes are the catalog's call
+    ("# rnnlint: ignore[RNN301] -- the paper's fixed schedule", [("ignore", ("RNN301",))]),
+    ("# rnnlint: ignore[RNN301] because: reasons", [("ignore", ("RNN301",))]),
+    ("# rnnlint: ignore RNN301", [("invalid", ())]),
     ("# rnnlint: ignore", [("invalid", ())]),  # never a blanket suppression
     ("# rnnlint: ignore[]", [("invalid", ())]),
     ("# rnnlint: ignore-file", [("invalid", ())]),

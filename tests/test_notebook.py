@@ -1,0 +1,97 @@
+"""Notebooks: linted as the program their code cells form, findings named by cell and line in the cell."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rnnlint.notebook import mask_magics, read_notebook
+from rnnlint.source import SourceError
+from tests.conftest import FIXTURES, run_cli, run_json
+
+NOTEBOOK = FIXTURES / "notebooks" / "sensor_forecast.ipynb"
+
+
+def test_findings_in_several_cells_name_cell_and_line():
+    payload, proc = run_json(str(NOTEBOOK), "--no-cache")
+    assert proc.returncode == 1, proc.stderr
+    got = {(f["cell"], f["line"], f["code"]) for f in payload["findings"]}
+    # cell 3: the scaler refit on test data; cell 5: the compile; cell 6 (a %%time cell): the fit
+    assert {(3, 8, "RNN202"), (5, 6, "RNN101"), (5, 6, "RNN102"), (6, 2, "RNN301")} <= got
+    assert len({cell for cell, _, _ in got}) >= 3
+
+
+def test_text_format_names_the_cell():
+    proc = run_cli("check", str(NOTEBOOK), "--no-cache", "--show-source")
+    assert f"{NOTEBOOK}:cell 5:6:25: RNN101 [missing-gradient-clipping]" in proc.stdout
+    assert "    6 | model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.5)" in proc.stdout
+
+
+def test_sarif_points_at_the_ipynb_line_and_carries_the_cell():
+    proc = run_cli("check", str(NOTEBOOK), "--format", "sarif", "--no-cache")
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    raw = NOTEBOOK.read_text().splitlines()
+    for result in results:
+        line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+        cell, cell_line = result["properties"]["cell"], result["properties"]["cellLine"]
+        assert result["message"]["text"].startswith(f"cell {cell}, line {cell_line}: ")
+        source = json.loads(NOTEBOOK.read_text())["cells"][cell - 1]["source"]
+        flagged = "".join(source).splitlines()[cell_line - 1]
+        assert json.dumps(flagged)[1:-1] in raw[line - 1]  # the .ipynb line holds the flagged source line
+
+
+def test_suppressions_work_inside_cells():
+    payload, proc = run_json(str(FIXTURES / "notebooks" / "suppressed_clean.ipynb"), "--no-cache")
+    assert proc.returncode == 0 and payload["findings"] == [], proc.stderr
+
+
+@pytest.mark.parametrize("source, masked", [
+    ("%matplotlib inline\nimport numpy as np", "pass\nimport numpy as np"),
+    ("!pip install -q tensorflow", "pass"),
+    ("files = !ls data\nx = 1", "pass\nx = 1"),
+    ("t = %timeit -o f()", "pass"),
+    ("model.fit?", "pass"),
+    ("?model.fit", "pass"),
+    ("if ok:\n    %time f()\n    x = 2", "if ok:\n    pass\n    x = 2"),
+    ("%%bash\nls -l\necho hi", "pass\n\n"),
+    ("%%time\nmodel.fit(X, y)", "pass\nmodel.fit(X, y)"),
+    ("x = a != b\ny = '%d' % 3", "x = a != b\ny = '%d' % 3"),
+])
+def test_magics_are_masked_line_for_line(source, masked):
+    assert mask_magics(source) == masked
+    assert mask_magics(source).count("\n") == source.count("\n")
+
+
+@pytest.mark.parametrize("data, needle", [
+    (b'{"cells": [ {"cell_type": "code", "source": "x = 1"', "broken JSON at line 1"),
+    (b"", "broken JSON"),
+    (b"\xff\xfe\x00", "cannot decode"),
+    (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "not a valid notebook"),
+    (b'{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {"language_info": {"name": "R"}}}',
+     "R notebook"),
+])
+def test_bad_notebooks_are_one_line_errors(data, needle):
+    result = read_notebook(data)
+    assert isinstance(result, SourceError) and needle in result.message and "\n" not in result.message
+
+
+def test_broken_notebook_through_the_cli_is_a_clean_exit_2():
+    proc = run_cli("check", str(FIXTURES / "notebooks" / "broken.ipynb"), "--no-cache")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "broken.ipynb: error: not a valid notebook: broken JSON at line 1 column 52" in proc.stderr
+
+
+def test_the_python_path_never_imports_nbformat():
+    code = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from rnnlint.cli import main
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            main(["check", "--no-cache", {str(FIXTURES / "seed")!r}])
+        print("nbformat" in sys.modules)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "False", proc.stderr
