@@ -140,13 +140,18 @@ def test_runs_are_seeded_and_write_nothing_outside_a_temp_dir(tmp_path):
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
-    script = shutil.copy(PROBE / "plateau_healthy.py", work / "train.py")
+    script = shutil.copy(PROBE / "checkpoint_and_save.py", work / "train.py")
     env = {"HOME": str(home)}
-    first = probe(Path(script), "--steps", "40", "--no-static", env=env)[1]["runs"][0]
-    second = probe(Path(script), "--steps", "40", "--no-static", env=env)[1]["runs"][0]
-    assert first["loss"] == second["loss"] and first["grad_norm"] == second["grad_norm"]
+    exit_code, first = probe(Path(script), "--steps", "40", "--no-static", env=env)
+    second = probe(Path(script), "--steps", "40", "--no-static", env=env)[1]
+    assert exit_code == 0, first["confirmed"]
+    assert first["runs"][0]["loss"] == second["runs"][0]["loss"]
+    assert first["runs"][0]["grad_norm"] == second["runs"][0]["grad_norm"]
     assert sorted(p.name for p in work.iterdir()) == ["train.py"]
     assert list(home.iterdir()) == []
+    left_out = " ".join(first["runs"][0]["notes"] + first["notes"])
+    assert "ModelCheckpoint" in left_out and "CSVLogger" in left_out and "model.save()" in left_out
+    assert first["runs"][0]["timestep_profiles"], "the LSTM's input (the embedding output) is watched"
 
 
 @pytest.mark.parametrize("source", ["dataset", "generator", "pydataset"])

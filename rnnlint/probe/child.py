@@ -505,15 +505,16 @@ def make_profiler(state: ProbeState, model):
                 y_pred = model(x, training=False)
             loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
         grads = tape.gradient(loss, watched)
-        return [tf.sqrt(tf.reduce_sum(tf.square(g), axis=[0, 2])) for g in grads]
+        # Sum over batch and features, keep the time axis (axis 1).
+        return [tf.sqrt(tf.reduce_sum(tf.square(g), axis=[0, *range(2, len(g.shape))])) for g in grads]
 
     def profile(step: int, batch) -> list[dict]:
         x, y = batch
         if x is None or y is None:
             return []
         x = tf.convert_to_tensor(x)
-        if x.shape.rank != 3 or (not recurrent and not x.dtype.is_floating):
-            return []
+        if not recurrent and (x.shape.rank != 3 or not x.dtype.is_floating):
+            return []  # without recurrent layers to watch, only a float sequence input will do
         state.muted = True
         try:
             norms = gradients(tf.cast(x, tf.float32) if not recurrent else x, y)

@@ -7,6 +7,7 @@ that no declared threshold is dead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -183,7 +184,7 @@ def _usable_loss(run: dict, min_steps: int) -> tuple[list, str]:
 
 def plateau(run: dict, th: Thresholds) -> Verdict:
     code = "RNN504"
-    min_drop = th(code, "min_drop")
+    rate = th(code, "min_drop_per_100_steps")
     confidence = th(code, "confidence")
     min_steps = th(code, "min_steps")
     verdict = _make(th, code, run["index"])
@@ -193,8 +194,9 @@ def plateau(run: dict, th: Thresholds) -> Verdict:
     trend = measures.log_trend(loss, confidence)
     if trend is None:
         return verdict(NOT_MEASURABLE, {}, "the loss is not positive, so no log trend can be fitted")
+    min_drop = -math.expm1(math.log1p(-rate) * (trend.n - 1) / 100)
     values = {"steps": trend.n, "change": trend.change, "change_bound": trend.change_upper,
-              "confidence": confidence, "min_drop": min_drop}
+              "confidence": confidence, "min_drop": min_drop, "min_drop_per_100_steps": rate}
     return verdict(CONFIRMED if trend.change_upper > -min_drop else NOT_OBSERVED, values)
 
 
