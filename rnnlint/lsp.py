@@ -125,7 +125,9 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             super().__init__("rnnlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
             self.catalog = default_catalog()
             self.linted: dict[str, Linted] = {}
-            self.pending: dict[str, asyncio.Task] = {}
+            self.generation: dict[str, int] = {}  # bumped by every edit of a document
+            self.locks: dict[str, asyncio.Lock] = {}
+            self.tasks: set[asyncio.Task] = set()
             self.resolver = None
             self.reported_config_errors: set[str] = set()
 
@@ -170,23 +172,27 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             return linted
 
         def schedule(self, uri: str, delay: float) -> None:
-            task = self.pending.pop(uri, None)
-            if task is not None:
-                task.cancel()
-            self.pending[uri] = asyncio.get_running_loop().create_task(self._lint_later(uri, delay))
+            """Lint `uri` after `delay` seconds unless another edit comes first (the debounce)."""
+            self.generation[uri] = self.generation.get(uri, 0) + 1
+            task = asyncio.get_running_loop().create_task(self._lint_later(uri, delay, self.generation[uri]))
+            self.tasks.add(task)  # keep a reference until it is done
+            task.add_done_callback(self.tasks.discard)
 
-        async def _lint_later(self, uri: str, delay: float) -> None:
+        async def _lint_later(self, uri: str, delay: float, generation: int) -> None:
+            """Superseded work stops at each step; at most one lint of a document runs at a time, so
+            fast typing never stacks up lints competing for the CPU."""
             if delay:
                 await asyncio.sleep(delay)
-            document = self.workspace.get_text_document(uri)
-            text, version = document.source, document.version
-            loop = asyncio.get_running_loop()
-            linted = await loop.run_in_executor(None, self.lint_now, uri, text, version)
-            if self.workspace.get_text_document(uri).version != version:
-                return  # a newer edit arrived while linting; its own task publishes
-            self.publish(uri, linted)
-            if self.pending.get(uri) is asyncio.current_task():
-                del self.pending[uri]
+            lock = self.locks.setdefault(uri, asyncio.Lock())
+            async with lock:
+                if self.generation.get(uri) != generation:
+                    return
+                document = self.workspace.get_text_document(uri)
+                text, version = document.source, document.version
+                loop = asyncio.get_running_loop()
+                linted = await loop.run_in_executor(None, self.lint_now, uri, text, version)
+            if self.generation.get(uri) == generation:
+                self.publish(uri, linted)
 
         def publish(self, uri: str, linted: Linted) -> None:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
@@ -255,9 +261,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: RnnlintServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        task = ls.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
+        ls.generation[uri] = ls.generation.get(uri, 0) + 1  # drops any lint still on its way
         ls.linted.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 

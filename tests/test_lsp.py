@@ -184,6 +184,25 @@ async def test_diagnostics_follow_edits_and_close(client: LanguageClient, tmp_pa
     assert not client.diagnostics[uri]
 
 
+@pytest.mark.asyncio
+async def test_fast_typing_is_debounced_to_the_last_version(client: LanguageClient, tmp_path: Path):
+    uri = await _open(client, tmp_path / "train.py", "import keras\n")
+    typed = "import keras\nmodel = keras.Sequential([keras.layers.LSTM(8)])\nmodel.compile(loss='mse')\n"
+    published = []
+    for version, end in enumerate(range(len("import keras\n") + 1, len(typed) + 1, 20), start=2):
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=typed[:end])]))
+    last = version + 1
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=last),
+        [types.TextDocumentContentChangeWholeDocument(text=typed)]))
+    while not published or published[-1].version != last:
+        published.append(await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
+    assert len(published) < last - 1, "intermediate versions were linted and published one by one"
+    assert [d.code for d in published[-1].diagnostics] == ["RNN101"]
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint.lsp"]))
 async def emacs(lsp_client: LanguageClient, tmp_path: Path):
     await lsp_client.initialize_session(types.InitializeParams(
