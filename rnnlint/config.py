@@ -73,15 +73,19 @@ class Config:
         return chosen
 
     def relative(self, path: str | PurePath) -> str:
-        """`path` relative to `root` when it lies below it, else as given (posix separators)."""
+        """`path` relative to `root` (or, without one, to the current folder), posix separators.
+
+        Outside both, only the name: the folders above a linted tree (a checkout under ~/build)
+        must never match an exclude pattern, and a walk checks every folder on its way down anyway.
+        """
         from pathlib import Path
-        target = Path(path)
-        if self.root is not None:
+        target = Path(path).resolve()
+        for anchor in ([self.root] if self.root is not None else []) + [Path.cwd()]:
             try:
-                return target.resolve().relative_to(Path(self.root).resolve()).as_posix()
+                return target.relative_to(Path(anchor).resolve()).as_posix()
             except ValueError:
-                pass
-        return target.as_posix()
+                continue
+        return target.name
 
     def for_file(self, path: str | PurePath) -> "Config":
         """This config with the per-file-ignores that match `path` folded into `ignore`."""
@@ -92,11 +96,23 @@ class Config:
                       if glob_matches(pattern, relative) for selector in selectors)
         return replace(self, ignore=self.ignore + extra) if extra else self
 
-    def excluded(self, path: str | PurePath) -> str | None:
-        """The exclude pattern that matches `path`, or None."""
+    def excluded(self, path: str | PurePath, anchor: str | PurePath | None = None) -> str | None:
+        """The exclude pattern that matches `path`, or None.
+
+        Patterns with a `/` are anchored at `root`; bare names match the components of `path` below
+        `anchor` (the folder being walked), so a folder named on the command line, and the folders
+        above it, are never excluded by name.
+        """
+        from pathlib import Path
         relative = self.relative(path)
+        names = relative
+        if anchor is not None:
+            try:
+                names = Path(path).resolve().relative_to(Path(anchor).resolve()).as_posix()
+            except ValueError:
+                pass
         for pattern in (*self.exclude, *self.extend_exclude):
-            if glob_matches(pattern, relative):
+            if glob_matches(pattern, relative if "/" in pattern.strip("/") else names):
                 return pattern
         return None
 

@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Callable
 
 LINTED_SUFFIXES = (".py", ".ipynb")
-# Says why a path is excluded (e.g. "exclude pattern 'build' in pyproject.toml"), or None.
-Excluder = Callable[[Path], "str | None"]
+# (path, the folder being walked or None) -> why the path is excluded, or None
+Excluder = Callable[[Path, "Path | None"], "str | None"]
 
 
 def _skip_dir(name: str) -> bool:
     return name.startswith(".") or name.endswith(".egg-info")
 
 
-def _never(_: Path) -> None:
+def _never(_: Path, __: Path | None) -> None:
     return None
 
 
@@ -34,7 +34,7 @@ def walk(root: Path, excluded: Excluder = _never, skipped: list | None = None) -
         for name in sorted(dirs):
             if _skip_dir(name):
                 continue
-            reason = excluded(Path(folder) / name)
+            reason = excluded(Path(folder) / name, root)
             if reason is None:
                 kept.append(name)
             elif skipped is not None:
@@ -42,7 +42,7 @@ def walk(root: Path, excluded: Excluder = _never, skipped: list | None = None) -
         dirs[:] = kept
         for name in sorted(files):
             if name.endswith(LINTED_SUFFIXES):
-                reason = excluded(Path(folder) / name)
+                reason = excluded(Path(folder) / name, root)
                 if reason is None:
                     found.append(Path(folder) / name)
                 elif skipped is not None:
@@ -109,7 +109,7 @@ def discover(targets: list[str], excluded: Excluder = _never, force_exclude: boo
                 ignored = _fallback_ignored(path, candidates)
             chosen = [p for p in candidates if p.resolve() not in ignored]
         elif path.exists():
-            reason = excluded(path) if force_exclude else None
+            reason = excluded(path, None) if force_exclude else None
             if reason is not None:
                 if skipped is not None:
                     skipped.append((path, reason))

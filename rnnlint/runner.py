@@ -84,9 +84,9 @@ def _run_in_worker(job: Job):
 
 
 def _excluder(options: RunOptions):
-    def excluded(path: Path) -> str | None:
+    def excluded(path: Path, anchor: Path | None) -> str | None:
         found = options.resolver.for_path(path.parent)
-        pattern = options.override(found.config).excluded(path)
+        pattern = options.override(found.config).excluded(path, anchor)
         if pattern is None:
             return None
         where = f" in {found.path}" if found.path else " (default)"
@@ -183,7 +183,7 @@ def _lint_stdin(catalog, options: RunOptions, result: RunResult) -> RunResult:
     shown = options.stdin_filename or "<stdin>"
     path = Path(options.stdin_filename or "stdin.py")
     if options.force_exclude and options.stdin_filename:
-        reason = _excluder(options)(path)
+        reason = _excluder(options)(path, None)
         if reason is not None:
             if options.verbose:
                 options.log(f"rnnlint: skipping {shown} ({reason})")

@@ -144,3 +144,16 @@ def test_exclude_and_extend_exclude(tmp_path):
     assert _codes(payload) == {"generated/a.py": ["RNN301"]}
     payload, _ = run_json("generated/a.py", "--force-exclude", "--no-cache", cwd=tmp_path)
     assert payload["findings"] == []
+
+
+def test_folders_above_the_linted_tree_never_match_exclude(tmp_path):
+    # a checkout that happens to live under a folder named like a default exclude ("build", "env")
+    project = tmp_path / "build" / "env" / "project"
+    _project(project, {"train.py": TRAIN, "dist/out.py": TRAIN})
+    payload, _ = run_json(str(project), "--no-cache", cwd=tmp_path)
+    assert {Path(f["filename"]).name for f in payload["findings"]} == {"train.py"}
+    payload, _ = run_json(".", "--no-cache", cwd=project)
+    assert _codes(payload) == {"train.py": ["RNN301"]}
+    # pre-commit runs from the repository root: the folders above it do not count there either
+    payload, _ = run_json("train.py", "dist/out.py", "--force-exclude", "--no-cache", cwd=project)
+    assert _codes(payload) == {"train.py": ["RNN301"]}
