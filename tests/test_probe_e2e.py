@@ -5,6 +5,7 @@ Each run takes seconds; the verdicts, not the timings, are asserted.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -25,6 +26,17 @@ needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
 
 
 def probe(script: Path, *extra: str, env: dict | None = None, timeout: float = 300):
+    if env is None:  # runs are seeded: tests asking the same question share one run
+        return _probe_cached(script, extra, timeout)
+    return _probe(script, *extra, env=env, timeout=timeout)
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_cached(script: Path, extra: tuple, timeout: float):
+    return _probe(script, *extra, timeout=timeout)
+
+
+def _probe(script: Path, *extra: str, env: dict | None = None, timeout: float = 300):
     proc = subprocess.run(
         [sys.executable, "-m", "rnnlint.probe", str(script), "--format", "json", "--steps", STEPS, *extra],
         capture_output=True, text=True, timeout=timeout, cwd=ROOT,

@@ -261,11 +261,10 @@ def _per_layer(per_var: np.ndarray, index: list[int], n_layers: int) -> np.ndarr
 class Run:
     """One probed `fit` call or one custom training loop (observed at the optimizer)."""
 
-    def __init__(self, index: int, kind: str, model=None, optimizer=None):
+    def __init__(self, index: int, kind: str, model=None):
         self.index = index
         self.kind = kind
         self.model = model
-        self.optimizer = optimizer
         self.recorder: Recorder | None = None
         self.variables: list = []
         self.profiles: list[dict] = []
@@ -388,7 +387,7 @@ class ProbeState:
             if run is None:
                 if len(self.runs) >= self.max_fits:
                     return None
-                run = Run(len(self.runs) + 1, "custom_loop", optimizer=optimizer)
+                run = Run(len(self.runs) + 1, "custom_loop")
                 with _tf().init_scope():  # apply may be running inside the user's tf.function
                     run.info.update(optimizer_info(optimizer))
                 self.loop_runs[id(optimizer)] = run
@@ -528,56 +527,61 @@ def make_profiler(state: ProbeState, model):
     return profile
 
 
-def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
-    bound = inspect.signature(original_fit).bind(model, *args, **kwargs)
-    bound.apply_defaults()
-    a = bound.arguments
-    extra = a.pop("kwargs", {})
-    a.update(extra)
-    run = Run(len(state.runs) + 1, "fit", model=model, optimizer=model.optimizer)
-    state.runs.append(run)
-    state.progress(event="run", run=run.index, kind=run.kind, of=state.steps)
-    batch_size = a.get("batch_size") or 32
-    run.info.update(optimizer_info(model.optimizer))
-    run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
-
-    batch = first_batch(a, batch_size)
+def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
+    """Input and target statistics, and the rows trained and validated on (for the leak check)."""
     train_x, val_x = training_split(a)
     run.info["input_stats"] = feature_stats(train_x if train_x is not None else batch[0])
     run.info["target_stats"] = feature_stats(a.get("y") if a.get("y") is not None else batch[1])
     run.info["input_stats_from"] = "training arrays" if train_x is not None else "first batch"
-    first_layer = model.layers[0] if model.layers else None
-    run.info["integer_inputs"] = bool(
-        first_layer is not None and type(first_layer).__name__ == "Embedding"
-    )
+    run.info["integer_inputs"] = bool(model.layers) and type(model.layers[0]).__name__ == "Embedding"
     state.note_data("train", train_x if train_x is not None else batch[0])
     if val_x is not None:
         state.note_data("validation", val_x)
 
-    start = weights_fingerprint(model) if model.built else None
-    previous = state.model_end.get(id(model))
-    if previous is not None:
-        fingerprint, prev_run, prev_optimizer, prev_optimizer_id = previous
-        run.info["reuse"] = {
-            "previous_run": prev_run,
-            "starts_from_previous_weights": start is not None and start == fingerprint,
-            "recompiled": prev_optimizer_id != id(model.optimizer),
-            "previous_optimizer": prev_optimizer,
-        }
 
+def _reuse(state: ProbeState, model) -> dict | None:
+    """How this fit starts compared with the end of the previous fit of the same model object."""
+    previous = state.model_end.get(id(model))
+    if previous is None:
+        return None
+    fingerprint, prev_run, prev_optimizer, prev_optimizer_id = previous
+    start = weights_fingerprint(model) if model.built else None
+    return {
+        "previous_run": prev_run,
+        "starts_from_previous_weights": start is not None and start == fingerprint,
+        "recompiled": prev_optimizer_id != id(model.optimizer),
+        "previous_optimizer": prev_optimizer,
+    }
+
+
+def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> dict:
+    """The user's fit arguments with file-writing callbacks left out and the probe's callback added."""
     callbacks = list(a.get("callbacks") or [])
     kept = [c for c in callbacks if type(c).__name__ not in WRITING_CALLBACKS]
-    for dropped in callbacks:
-        if dropped not in kept:
-            run.notes.append(f"{type(dropped).__name__} was left out: it writes files")
-    profile = make_profiler(state, model)
-    kept.append(_probe_callback(state, run, profile, batch))
-    a["callbacks"] = kept
-    a["verbose"] = 0
+    run.notes += [f"{type(c).__name__} was left out: it writes files" for c in callbacks if c not in kept]
+    kept.append(_probe_callback(state, run, make_profiler(state, model), batch))
+    a.update(callbacks=kept, verbose=0)
     if a.get("validation_data") is not None or a.get("validation_split"):
         a["validation_freq"] = 10**9  # the probe judges training; never pay for validation
-    model.train_function = None  # retrace so the step picks up this run's recorder
+    return a
 
+
+def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
+    """Run the user's own fit, bounded to the probe's steps, with this run's recorder in place."""
+    bound = inspect.signature(original_fit).bind(model, *args, **kwargs)
+    bound.apply_defaults()
+    a = bound.arguments
+    a.update(a.pop("kwargs", {}))
+    run = Run(len(state.runs) + 1, "fit", model=model)
+    state.runs.append(run)
+    state.progress(event="run", run=run.index, kind=run.kind, of=state.steps)
+    run.info.update(optimizer_info(model.optimizer))
+    run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
+    batch = first_batch(a, a.get("batch_size") or 32)
+    _describe_data(state, run, a, model, batch)
+    run.info["reuse"] = _reuse(state, model)
+    a = _bounded_arguments(state, run, a, model, batch)
+    model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
     try:
         history = original_fit(**a)
