@@ -1,6 +1,7 @@
 """GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per finding.
 
-The annotation's title names the rule and its message ends with the rule's documentation link.
+The annotation's title names the rule and its message ends with the rule's documentation link; a
+file that could not be linted gets an `::error` annotation of its own.
 Notebook findings point at the notebook's line in the `.ipynb` file (what GitHub shows) and say the
 cell and the line inside it.
 """
@@ -40,4 +41,8 @@ def render(result: RunResult, catalog) -> str:
     for finding in result.sorted_findings():
         spec = catalog.by_code.get(finding.code)
         lines.append(annotation(finding, spec.url if spec else ""))
+    for error in sorted(result.errors, key=lambda e: e.path):  # a file that was not linted shows too
+        if error.fatal:
+            lines.append(f"::error file={_escape_property(error.path)},title=rnnlint could not lint this file::"
+                         f"{_escape_data(error.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
