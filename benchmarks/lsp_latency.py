@@ -105,7 +105,22 @@ def main(argv: list[str] | None = None) -> int:
           f"edits, debounce {args.debounce_ms} ms")
     print(f"didChange -> publishDiagnostics: median {statistics.median(times):.0f} ms, "
           f"p95 {percentile(times, 0.95):.0f} ms, min {min(times):.0f} ms, max {max(times):.0f} ms")
+    engine = engine_alone(args.lines, 10)
+    print(f"engine alone (lint_source in this process, 10 runs): median {statistics.median(engine):.0f} ms, "
+          f"min {min(engine):.0f} ms")
     return 0
+
+
+def engine_alone(lines: int, runs: int) -> list[float]:
+    """The share of the latency that is linting itself (the rest: debounce, transport, conversion)."""
+    from rnnlint.engine import lint_source
+    text = training_script(lines)
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        lint_source("train.py", text)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
 
 
 if __name__ == "__main__":
