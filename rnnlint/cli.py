@@ -298,7 +298,7 @@ def _cmd_check(args) -> int:
         _write_report(args.output_file, report)
     else:
         stream.write(report)
-    if args.statistics and (args.format != "text" or args.output_file):
+    if args.statistics and args.format != "text":  # the text report carries them itself
         from rnnlint.reporters.text import statistics_lines
         for line in statistics_lines(result):
             print(line, file=sys.stderr)

@@ -121,9 +121,17 @@ def _jobs(files: list[Path], options: RunOptions, result: RunResult) -> list[Job
     return jobs
 
 
+def _usable_cpus() -> int:
+    """The cores this process may run on (a container's cpuset), else os.cpu_count()."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _execute(jobs: list[Job], catalog, options: RunOptions) -> list[tuple[FileReport | None, str | None]]:
     """Run the jobs (in worker processes when there are enough), results in job order."""
-    workers = min(options.jobs or os.cpu_count() or 1, max(1, len(jobs) // 2))
+    workers = min(options.jobs or _usable_cpus(), max(1, len(jobs) // 2))
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         return [_run_job(job, catalog) for job in jobs]
     from concurrent.futures import ProcessPoolExecutor
