@@ -103,9 +103,9 @@ def _add_from_import(keras_from: list, family: str, name: str) -> Replacement:
         if canonical(dotted_name(node.module) or "") == f"keras.{family}" and not isinstance(node.names, cst.ImportStar):
             names = list(node.names)
             last = names[-1]
-            if isinstance(last.comma, cst.Comma):  # a parenthesised list with a trailing comma
-                return node, node.with_changes(names=[*names, alias.with_changes(comma=last.comma)])
-            names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            names[-1] = last.with_changes(comma=_separator(names, node.lpar.whitespace_after if node.lpar else None))
+            if isinstance(last.comma, cst.Comma):  # a trailing comma keeps the closing layout
+                alias = alias.with_changes(comma=last.comma)
             return node, node.with_changes(names=[*names, alias])
     line, node = keras_from[-1]
     prefix = _keras_prefix(dotted_name(node.module) or "")
@@ -124,17 +124,22 @@ def append_argument(call: cst.Call, new: cst.Arg) -> cst.Call:
     if not args:
         return call.with_changes(args=[new])
     last = args[-1]
-    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
-        separator = _without_comment(args[-2].comma)
-    elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
-        separator = cst.Comma(whitespace_after=call.whitespace_before_args)
-    else:
-        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    separator = _separator(args, call.whitespace_before_args)
     if isinstance(last.comma, cst.Comma):  # trailing comma: the new argument takes over the closing layout
         args[-1] = last.with_changes(comma=separator)
         return call.with_changes(args=[*args, new.with_changes(comma=last.comma)])
     args[-1] = last.with_changes(comma=separator, whitespace_after_arg=NO_SPACE)
     return call.with_changes(args=[*args, new.with_changes(whitespace_after_arg=last.whitespace_after_arg)])
+
+
+def _separator(items: list, opening) -> cst.Comma:
+    """The comma to put after what is now the last item: a copy of the one between the last two
+    items, else one line per item when the bracket opens a line, else `, `."""
+    if len(items) >= 2 and isinstance(items[-2].comma, cst.Comma):
+        return _without_comment(items[-2].comma)
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        return cst.Comma(whitespace_after=opening)
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 def _without_comment(comma: cst.Comma) -> cst.Comma:
@@ -156,13 +161,7 @@ def append_element(node: cst.List, new: cst.Element) -> cst.List:
     if not elements:
         return node.with_changes(elements=[new])
     last = elements[-1]
-    if len(elements) >= 2 and isinstance(elements[-2].comma, cst.Comma):
-        separator = _without_comment(elements[-2].comma)
-    elif isinstance(node.lbracket.whitespace_after, cst.ParenthesizedWhitespace):
-        separator = cst.Comma(whitespace_after=node.lbracket.whitespace_after)
-    else:
-        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    elements[-1] = last.with_changes(comma=separator)
+    elements[-1] = last.with_changes(comma=_separator(elements, node.lbracket.whitespace_after))
     if isinstance(last.comma, cst.Comma):
         new = new.with_changes(comma=last.comma)
     return node.with_changes(elements=[*elements, new])
