@@ -12,7 +12,6 @@ from typing import Callable
 
 from rnnlint import __version__
 from rnnlint.config import Config
-from rnnlint.engine import FileReport, lint_source
 from rnnlint.files import discover
 from rnnlint.findings import FileError
 from rnnlint.results import RunResult
@@ -48,8 +47,13 @@ class Job:
     cache_key: str | None = None
 
 
-def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path | None) -> FileReport:
-    """Decode and lint one file's bytes: a notebook's code cells, or a Python file."""
+def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path | None):
+    """Decode and lint one file's bytes (a notebook's code cells, or a Python file): a FileReport.
+
+    The engine (and libcst) is imported here, not at module level: a run whose files all come from
+    the cache never loads it.
+    """
+    from rnnlint.engine import FileReport, lint_source
     if shown.endswith(".ipynb"):
         from rnnlint.notebook import read_notebook  # nbformat loads only for notebooks
         program = read_notebook(data)
@@ -64,7 +68,7 @@ def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path 
     return lint_source(shown, decoded.text, config, catalog, base_dir)
 
 
-def _run_job(job: Job, catalog) -> tuple[FileReport | None, str | None]:
+def _run_job(job: Job, catalog) -> tuple[object | None, str | None]:
     try:
         return lint_bytes(job.shown, job.data, job.config, catalog, job.base_dir), None
     except Exception:  # noqa: BLE001 - one file's crash must not hide the other files' results
@@ -129,7 +133,7 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _execute(jobs: list[Job], catalog, options: RunOptions) -> list[tuple[FileReport | None, str | None]]:
+def _execute(jobs: list[Job], catalog, options: RunOptions) -> list[tuple[object | None, str | None]]:
     """Run the jobs (in worker processes when there are enough), results in job order."""
     workers = min(options.jobs or _usable_cpus(), max(1, len(jobs) // 2))
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
@@ -162,7 +166,7 @@ def lint_paths(targets: list[str], catalog, options: RunOptions) -> RunResult:
     for job in jobs:
         cached = options.cache.get(job.cache_key) if job.cache_key else None
         if cached is not None:
-            _record(result, job, FileReport(job.shown, *cached), targets)
+            _record(result, job, *cached, targets)
         else:
             pending.append(job)
     if options.verbose and options.cache is not None:
@@ -173,16 +177,16 @@ def lint_paths(targets: list[str], catalog, options: RunOptions) -> RunResult:
             continue
         if job.cache_key:
             options.cache.put(job.cache_key, report.findings, report.errors)
-        _record(result, job, report, targets)
+        _record(result, job, report.findings, report.errors, targets)
     result.findings.sort(key=lambda f: f.sort_key())
     return result
 
 
-def _record(result: RunResult, job: Job, report: FileReport, targets: list[str]) -> None:
+def _record(result: RunResult, job: Job, findings: list, errors: list, targets: list[str]) -> None:
     result.files_checked += 1
-    result.findings.extend(report.findings)
-    result.errors.extend(report.errors)
-    if job.shown in targets and not job.data and not report.findings:
+    result.findings.extend(findings)
+    result.errors.extend(errors)
+    if job.shown in targets and not job.data and not findings:
         result.errors.append(FileError(job.shown, "file is empty; nothing to lint", fatal=False))
 
 
@@ -204,5 +208,5 @@ def _lint_stdin(catalog, options: RunOptions, result: RunResult) -> RunResult:
     if crash is not None:
         result.internal_errors.append(crash)
     else:
-        _record(result, job, report, [])
+        _record(result, job, report.findings, report.errors, [])
     return result
