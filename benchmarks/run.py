@@ -48,6 +48,9 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
 NO_BYTECODE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
 NO_BYTECODE_ENV["PYTHONDONTWRITEBYTECODE"] = "1"
+# children start here unless told otherwise: never in the checkout, whose rnnlint/ would shadow the
+# snapshot (`python -c` and `-m` put the working directory first on sys.path)
+DEFAULT_CWD: list[str] = []
 
 PARSE_SNIPPET = """
 import sys, libcst
@@ -88,6 +91,7 @@ def run_child(cmd: list[str], cwd: str | None = None, timeout: float = 600,
     """Run a command; wall time, exit code, peak RSS (ru_maxrss of this child only) and output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
+        cwd = cwd or (DEFAULT_CWD[0] if DEFAULT_CWD else None)
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=CHILD_ENV if env is None else env)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
@@ -510,7 +514,8 @@ def sec_size(ctx, rep: Report) -> None:
         if int(path.stem.split("_")[1]) > ctx.size_max:
             continue
         lines = path.read_bytes().count(b"\n")
-        done = run_child([PY, "-c", SIZE_SNIPPET, str(path), str(ctx.size_reps)], timeout=ctx.size_timeout)
+        reps = ctx.size_reps if lines <= 5000 else min(ctx.size_reps, 2)
+        done = run_child([PY, "-c", SIZE_SNIPPET, str(path), str(reps)], timeout=ctx.size_timeout)
         if done["rc"] != 0:
             why = "timed out" if done["timed_out"] else f"exit {done['rc']}"
             table.append(f"| {lines} | - | {why} after {done['wall']:.0f}s | - | - |")
@@ -524,10 +529,13 @@ def sec_size(ctx, rep: Report) -> None:
     slope_l = loglog_slope(xs, y_lint) if len(xs) >= 2 else float("nan")
     slope_p = loglog_slope(xs, y_parse) if len(xs) >= 2 else float("nan")
     rep.row("time vs file size, log-log slope (lint; parse)", f"{slope_l:.2f}; {slope_p:.2f} "
-            f"({min(xs) if xs else '-'}-{max(xs) if xs else '-'} lines)", "<= 1.15 (linear)",
+            f"({min(xs) if xs else '-'}-{max(xs) if xs else '-'} lines)", "lint <= 1.15 (linear)",
             verdict(slope_l, 1.15), "size")
+    rep.row("time vs file size, slope of lint minus slope of parse (what our analysis adds)",
+            f"{slope_l - slope_p:+.2f}", "<= +0.10", verdict(slope_l - slope_p, 0.10), "size")
     rep.add("### Scaling with file size\n\nOne file of concatenated generated scripts per size "
-            f"(`benchmarks/corpus/scaling/`), each in a fresh process, {ctx.size_reps} alternating repetitions. "
+            f"(`benchmarks/corpus/scaling/`), each in a fresh process, {ctx.size_reps} alternating repetitions "
+            "(2 above 5,000 lines). "
             f"Log-log slope of time against lines: lint {slope_l:.2f}, parse {slope_p:.2f} (1.0 is linear, "
             "2.0 quadratic).\n\n" + "\n".join(table))
 
@@ -675,6 +683,8 @@ def write_results(path: Path, ctx: Context, rep: Report, seconds: float, mode: s
              "taken back to back in the same run (alternating order), given as the median over the "
              "repetitions with its range: the machine is shared and noisy, absolute times are not comparable "
              "between runs.", "", *versions(),
+             f"- Measured on a snapshot of rnnlint/ and rules/ taken at the start (sha256 {ctx.tree}), so "
+             "concurrent edits to the checkout cannot change the code mid-run",
              f"- Mode: {mode}; whole run took {seconds / 60:.1f} min; load average (1/5/15 min) at the start "
              f"{ctx.load_start}, at the end {load_average()} (other work shares these {os.cpu_count()} cores: "
              "the parallel speed-up in particular is bounded by the idle cores, not by rnnlint)",
@@ -692,6 +702,25 @@ def write_results(path: Path, ctx: Context, rep: Report, seconds: float, mode: s
     for block in rep.sections:
         lines += [block, ""]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def snapshot(workspace: Path) -> str:
+    """Freeze rnnlint/ and rules/ for the whole run (in-process and every child, via sys.path and
+    PYTHONPATH): the checkout is edited while benchmarks run, and the cache key hashes the code and the
+    catalog, so an edit between a cold and a warm run would read as a cache miss. Returns a digest."""
+    import hashlib
+    src = workspace / "src"
+    shutil.copytree(ROOT / "rnnlint", src / "rnnlint", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(ROOT / "rules", src / "rules")
+    sys.path.insert(0, str(src))
+    DEFAULT_CWD[:] = [str(workspace)]
+    for env in (CHILD_ENV, NO_BYTECODE_ENV):
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH", "")) if p)
+    digest = hashlib.sha256()
+    for path in sorted(src.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def warm_bytecode(ctx) -> None:
@@ -715,9 +744,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     workspace = Path(tempfile.mkdtemp(prefix="rnnlint-bench-"))
     try:
+        tree = snapshot(workspace)
         ctx = Context(args.quick, workspace)
+        ctx.tree = tree
         warm_bytecode(ctx)
         rep = Report()
+        out = Path(args.out) if args.out else (HERE / "RESULTS.md" if not args.only else None)
+        mode = ("quick" if args.quick else "full") + (f", sections {','.join(chosen)}" if args.only else "")
         for name in chosen:
             print(f"[{name}]", flush=True)
             try:
@@ -726,10 +759,10 @@ def main(argv: list[str] | None = None) -> int:
                 import traceback
                 traceback.print_exc()
                 rep.row(f"section {name}", f"failed: {type(exc).__name__}: {exc}", "", "", name)
+            if out is not None and name != chosen[-1]:  # a run cut short still leaves what it measured
+                write_results(out, ctx, rep, time.perf_counter() - started, mode + f" (partial: up to {name})")
         elapsed = time.perf_counter() - started
-        out = Path(args.out) if args.out else (HERE / "RESULTS.md" if not args.only else None)
         if out is not None:
-            mode = ("quick" if args.quick else "full") + (f", sections {','.join(chosen)}" if args.only else "")
             write_results(out, ctx, rep, elapsed, mode)
             print(f"wrote {out}")
         else:
