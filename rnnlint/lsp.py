@@ -111,6 +111,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
     from rnnlint import fix
     from rnnlint.catalog import default_catalog
     from rnnlint.config import DEFAULT_CONFIG
+    from rnnlint.configfile import ConfigError, ConfigResolver
     from rnnlint.engine import lint_source
     from rnnlint.findings import Applicability, Severity
 
@@ -133,11 +134,8 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
 
         # config ---------------------------------------------------------------------------
         def config_for(self, path: str | None):
+            """The config of the file's project (found upwards from it), as `rnnlint check` uses."""
             if path is None:
-                return DEFAULT_CONFIG
-            try:
-                from rnnlint.configfile import ConfigError, ConfigResolver
-            except ImportError:
                 return DEFAULT_CONFIG
             try:
                 if self.resolver is None:
@@ -155,10 +153,11 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             chosen = getattr(self.server_capabilities, "position_encoding", None) or UTF16
             return str(getattr(chosen, "value", chosen))
 
-        def lint_now(self, uri: str, text: str, version: int | None) -> Linted:
+        def lint_now(self, uri: str, text: str, version: int | None, config=None) -> Linted:
             path = uris.to_fs_path(uri)
             base = Path(path).parent if path else None
-            findings = lint_source(path or uri, text, self.config_for(path), self.catalog, base).findings
+            config = config or self.config_for(path)
+            findings = lint_source(path or uri, text, config, self.catalog, base).findings
             linted = Linted(version, text, split_lines(text), findings)
             self.linted[uri] = linted
             return linted
@@ -189,8 +188,10 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     return
                 document = self.workspace.get_text_document(uri)
                 text, version = document.source, document.version
+                # the config is read here, on the server's thread, which may message the client
+                config = self.config_for(uris.to_fs_path(uri))
                 loop = asyncio.get_running_loop()
-                linted = await loop.run_in_executor(None, self.lint_now, uri, text, version)
+                linted = await loop.run_in_executor(None, self.lint_now, uri, text, version, config)
             if self.generation.get(uri) == generation:
                 self.publish(uri, linted)
 

@@ -203,6 +203,16 @@ async def test_fast_typing_is_debounced_to_the_last_version(client: LanguageClie
     assert [d.code for d in published[-1].diagnostics] == ["RNN101"]
 
 
+@pytest.mark.asyncio
+async def test_a_broken_project_config_is_shown_and_defaults_are_used(client: LanguageClient, tmp_path: Path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".rnnlint.yaml").write_text("selectt: [RNN101]\n")
+    uri = await _open(client, project / "train.py", SOURCE)
+    assert [d.code for d in client.diagnostics[uri]] == ["RNN101"]
+    assert any("selectt" in m.message and m.type == types.MessageType.Error for m in client.messages)
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint.lsp"]))
 async def emacs(lsp_client: LanguageClient, tmp_path: Path):
     await lsp_client.initialize_session(types.InitializeParams(
