@@ -8,7 +8,10 @@ import pytest
 
 from tests.conftest import FIXTURES, compare, expected_markers, run_json
 
-STATIC_FIXTURES = sorted([*(FIXTURES / "static").rglob("*.py"), *(FIXTURES / "seed").rglob("*.py")])
+# static: realistic scripts per rule; seed: the article's three scripts; regressions: patterns from
+# published scripts the rules once got wrong (evaluation/REPORT.md)
+STATIC_FIXTURES = sorted(path for folder in ("static", "seed", "regressions")
+                         for path in (FIXTURES / folder).rglob("*.py"))
 
 
 def test_enough_fixtures_per_rule():
