@@ -179,6 +179,9 @@ async def test_diagnostics_follow_edits_and_close(client: LanguageClient, tmp_pa
             text="model = keras.Sequential([keras.layers.LSTM(8)])\nmodel.compile(loss='mse')\n")]))
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert [d.code for d in client.diagnostics[uri]] == ["RNN101"]
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    saved = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert saved.version == 2 and [d.code for d in saved.diagnostics] == ["RNN101"]
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert not client.diagnostics[uri]
