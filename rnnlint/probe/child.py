@@ -173,15 +173,20 @@ class Recorder:
     def record(self, pending_loss, grads, before, after):
         tf = _tf()
         at = tf.minimum(self.step, self.capacity)
-        self.loss[at].assign(pending_loss)
-        self.loss_seen[at].assign(self.loss_writes)
-        self.grad[at].assign(tf.stack([_norm(g) for g in grads]))
-        self.weight[at].assign(tf.stack([tf.norm(b) for b in before]))
-        self.update[at].assign(tf.stack([tf.norm(a - b) for a, b in zip(after, before)]))
         grads_ok = tf.reduce_all(tf.stack([_all_finite(g) for g in grads]))
         weights_ok = tf.reduce_all(tf.stack([_all_finite(a) for a in after]))
-        self.finite[at].assign(tf.cast(tf.stack([grads_ok, weights_ok]), tf.float32))
-        return self.step.assign_add(1)
+        writes = [
+            self.loss[at].assign(pending_loss),
+            self.loss_seen[at].assign(self.loss_writes),
+            self.grad[at].assign(tf.stack([_norm(g) for g in grads])),
+            self.weight[at].assign(tf.stack([tf.norm(b) for b in before])),
+            self.update[at].assign(tf.stack([tf.norm(a - b) for a, b in zip(after, before)])),
+            self.finite[at].assign(tf.cast(tf.stack([grads_ok, weights_ok]), tf.float32)),
+        ]
+        # The new step count is what the custom-loop stop check sees: it must follow every write, or
+        # stopping the graph could abort the last step's writes.
+        with tf.control_dependencies(writes):
+            return self.step.assign_add(1)
 
     def read(self) -> dict:
         n = int(min(int(self.step.numpy()), self.capacity))
