@@ -175,10 +175,12 @@ def test_fit_on_datasets_generators_and_pydatasets(source):
     assert (exit_code, report["confirmed"]) == (0, [])
 
 
-def test_rnnlint_probe_subcommand_runs_the_same_probe():
+def test_rnnlint_probe_subcommand_reports_progress_on_stderr_and_the_report_on_stdout():
     proc = subprocess.run(
-        [sys.executable, "-m", "rnnlint", "probe", str(PROBE / "no_fit.py"), "--format", "json", "--quiet"],
+        [sys.executable, "-m", "rnnlint", "probe", str(PROBE / "custom_loop.py"), "--steps", "20",
+         "--format", "json"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["status"] == "no_fit"
+    assert json.loads(proc.stdout)["runs"][0]["steps"] == 20
+    assert "custom loop #1 started" in proc.stderr and "step 20/20" in proc.stderr
