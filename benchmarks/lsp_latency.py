@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--debounce-ms", type=int, default=50)
-    parser.add_argument("--server", default=f"{sys.executable} -m rnnlint.lsp",
+    parser.add_argument("--server", default=f"{sys.executable} -m rnnlint lsp",
                         help="command that starts the server (default: %(default)s)")
     args = parser.parse_args(argv)
     result = asyncio.run(measure(args.changes, args.lines, args.debounce_ms, args.server.split()))

@@ -85,12 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     probe = sub.add_parser("probe", help="run a script briefly with real TensorFlow and measure its training",
                            description="Run SCRIPT for a short, truncated training in a child process "
                                        "and confirm or refute the static findings with measurements.")
-    try:
-        from rnnlint.probe.command import add_arguments
-    except ImportError:  # the probe package is optional at import time; numpy/TF load in the child
-        add_arguments = None
-    if add_arguments is not None:
-        add_arguments(probe)
+    # Both modules keep their heavy imports (TensorFlow in the probe's child, pygls in the server)
+    # out of module level, so building the parser stays cheap.
+    from rnnlint.lsp import add_arguments as add_lsp_arguments
+    from rnnlint.probe.command import add_arguments as add_probe_arguments
+    add_probe_arguments(probe)
+    add_lsp_arguments(sub.add_parser(
+        "lsp", help="run the language server on stdio (for editors)",
+        description="A Language Server Protocol server on stdin/stdout: diagnostics as you type, "
+                    "hovers from the rule catalog, quick fixes and ignore-this-line actions."))
     return parser
 
 
@@ -119,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "probe":
             from rnnlint.probe.command import run
             return run(args)
+        if args.command == "lsp":
+            from rnnlint.lsp import run as run_server
+            return run_server(args)
         return _cmd_check(args)
     except UsageError as exc:
         print(f"rnnlint: error: {exc}", file=sys.stderr)

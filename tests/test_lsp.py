@@ -1,5 +1,6 @@
-"""The language server end to end: a real LSP client (pytest-lsp) talks to `python -m rnnlint.lsp`
-over stdio. Plus the pure helpers: UTF-16 columns, the ignore-comment edit, the hover text."""
+"""The language server end to end: a real LSP client (pytest-lsp) talks to `rnnlint lsp` over stdio,
+started as `python -m rnnlint lsp`. Plus the pure helpers: UTF-16 columns, the ignore-comment edit,
+the hover text."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ label = "naïve 🙂"; model.compile(optimizer="adam", loss="mse")
 FINDING_LINE = 3  # 0-based: the compile call, after non-ASCII text on the same line
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint.lsp", "--debounce-ms", "10"]))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "lsp", "--debounce-ms", "10"]))
 async def client(lsp_client: LanguageClient, tmp_path: Path):
     (tmp_path / ".rnnlint.yaml").write_text("thresholds:\n  missing-gradient-clipping:\n    default_clipnorm: 0.5\n")
     await lsp_client.initialize_session(types.InitializeParams(
