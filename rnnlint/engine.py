@@ -41,6 +41,21 @@ def _span(position) -> Span:
     return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
 
 
+def _parse_without_magics(text: str) -> cst.Module | None:
+    """Scripts exported from Colab or Jupyter keep lines like `!pip install ...` or `%matplotlib
+    inline`, which are never Python: mask them (line numbers unchanged) and parse again. Only tried
+    on a file that already failed to parse, so valid Python is never altered."""
+    from rnnlint.notebook import mask_magics
+
+    masked = mask_magics(text)
+    if masked == text:
+        return None
+    try:
+        return cst.parse_module(masked)
+    except (cst.ParserSyntaxError, RecursionError):
+        return None
+
+
 def _syntax_finding(path: str, text: str, error: cst.ParserSyntaxError, catalog: Catalog) -> Finding:
     """libcst's error position is often a line late; CPython's own parser pinpoints it, and only
     runs here, on a file that already failed to parse."""
@@ -76,9 +91,11 @@ def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: 
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        if SYNTAX_ERROR in enabled:
-            report.findings.append(_syntax_finding(path, text, error, catalog))
-        return report
+        module = _parse_without_magics(text)
+        if module is None:
+            if SYNTAX_ERROR in enabled:
+                report.findings.append(_syntax_finding(path, text, error, catalog))
+            return report
     except RecursionError:
         report.errors.append(FileError(path, "too deeply nested for the parser; not linted"))
         return report
