@@ -301,3 +301,13 @@ def test_owned_problems_never_share_a_line_in_any_fixture():
                     assert not any(f'activation="{name}"' in finding.message for name in UNBOUNDED_ACTIVATIONS)
                 if finding.code == "RNN111" and finding.data.get("api") == "legacy_optimizers":
                     assert "RNN110" not in codes, (path, line)
+
+
+def test_stateful_model_rebuilt_in_each_loop_pass_needs_no_reset():
+    text = TF + """\
+for units in (4, 8):
+    model = tf.keras.Sequential([layers.Input(batch_shape=(1, 5, 1)), layers.LSTM(units, stateful=True),
+                                 layers.Dense(1)])
+    model.fit(X, y, epochs=1, batch_size=1, shuffle=False)
+"""
+    assert lines(text, "RNN306") == []

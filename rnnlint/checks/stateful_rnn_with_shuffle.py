@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rnnlint.checks import RuleContext, rule
+from rnnlint.checks.missing_early_stopping import loop_iterations
 from rnnlint.facts.architecture import argument_holder, flag
 from rnnlint.facts.training import fit_input, fit_shuffle
 from rnnlint.facts.values import Resolved, as_number
@@ -42,6 +43,7 @@ def check(ctx: RuleContext) -> None:
         if shuffle.value and feed.kind != "dataset":
             continue  # a generator or unknown input: fit's shuffle does not apply, and we cannot tell
         epochs = as_number(fit.epochs) if isinstance(fit.epochs, Resolved) else None
-        if not resets and (fit.site.loops or (epochs is not None and epochs > 1)):
+        _, epoch_loop = loop_iterations(ctx, fit)  # a loop that rebuilds the model starts from zero states
+        if not resets and (epoch_loop or (epochs is not None and epochs > 1)):
             ctx.report(fit.call, {"layer": layers[0].kind, "problem": ctx.spec.extra["cases"]["no_reset"].strip()},
                        case="no_reset")
