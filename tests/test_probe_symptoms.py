@@ -140,6 +140,7 @@ def test_every_runtime_entry_has_a_symptom_and_says_what_it_confirms():
     for spec in CATALOG:
         if spec.kind == "runtime":
             assert set(spec.extra.get("confirms", [])) <= static_names, spec.code
+    assert set(symptoms.UNMEASURABLE_STATIC) <= static_names
 
 
 def finding(code: str, name: str, line: int) -> Finding:

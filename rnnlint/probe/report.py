@@ -25,28 +25,33 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _scaled(values: list, log: bool) -> list[float]:
-    out = []
+NONFINITE, NOT_POSITIVE = "×", "·"
+
+
+def _scaled(values: list, log: bool) -> list[float | str]:
+    """Plot coordinates, or a marker: × for NaN/Inf, · for zero or negative on a log scale."""
+    out: list[float | str] = []
     for v in values:
-        if v is None or not math.isfinite(v) or (log and v <= 0):
-            out.append(float("nan"))
+        if v is None or not math.isfinite(v):
+            out.append(NONFINITE)
+        elif log and v <= 0:
+            out.append(NOT_POSITIVE)
         else:
             out.append(math.log10(v) if log else v)
     return out
 
 
 def chart(values: list, title: str, log: bool = True) -> list[str]:
-    """A small column chart; columns where the value is NaN/Inf (or <= 0 on a log scale) show `×`."""
+    """A small column chart; a column whose value is NaN/Inf shows × (zero on a log scale: ·)."""
     if not values:
         return []
-    raw = measures.downsample(values, CHART_WIDTH)
-    points = _scaled(raw, log)
-    finite = [p for p in points if math.isfinite(p)]
+    points = _scaled(measures.downsample(values, CHART_WIDTH), log)
+    finite = [p for p in points if not isinstance(p, str)]
     if not finite:
         return [f"  {title}: no finite value to draw"]
     lo, hi = min(finite), max(finite)
     span = hi - lo or 1.0
-    levels = [None if not math.isfinite(p) else (p - lo) / span * (CHART_HEIGHT * 8 - 1) + 1 for p in points]
+    levels = [p if isinstance(p, str) else (p - lo) / span * (CHART_HEIGHT * 8 - 1) + 1 for p in points]
     top = 10**hi if log else hi
     bottom = 10**lo if log else lo
     label_width = max(len(_fmt(top)), len(_fmt(bottom)))
@@ -54,8 +59,8 @@ def chart(values: list, title: str, log: bool = True) -> list[str]:
     for row in range(CHART_HEIGHT - 1, -1, -1):
         cells = []
         for level in levels:
-            if level is None:
-                cells.append("×" if row == 0 else " ")
+            if isinstance(level, str):
+                cells.append(level if row == 0 else " ")
                 continue
             fill = level - row * 8
             cells.append(BLOCKS[8] if fill >= 8 else BLOCKS[max(0, int(fill))])
@@ -66,14 +71,10 @@ def chart(values: list, title: str, log: bool = True) -> list[str]:
 
 def sparkline(values: list, log: bool = True) -> str:
     points = _scaled(measures.downsample(values, CHART_WIDTH), log)
-    finite = [p for p in points if math.isfinite(p)]
-    if not finite:
-        return "×" * len(points)
-    lo, hi = min(finite), max(finite)
+    finite = [p for p in points if not isinstance(p, str)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
     span = hi - lo or 1.0
-    return "".join(
-        "×" if not math.isfinite(p) else BLOCKS[1 + int((p - lo) / span * 7.999)] for p in points
-    )
+    return "".join(p if isinstance(p, str) else BLOCKS[1 + int((p - lo) / span * 7.999)] for p in points)
 
 
 def _run_header(run: dict) -> str:

@@ -17,10 +17,17 @@ from rnnlint.probe import measures
 CONFIRMED, NOT_OBSERVED, NOT_MEASURABLE = "confirmed", "not observed", "not measurable"
 
 # Static rules that no short run can speak to, and why (shown instead of a verdict).
+_EARLY_STOPPING = (
+    "the probe stops after a few hundred steps and skips validation, so it cannot show when early "
+    "stopping would act"
+)
 UNMEASURABLE_STATIC = {
     "missing-early-stopping": (
         "a short probe run cannot show over-fitting; early stopping matters over the full training"
     ),
+    "early-stopping-without-validation": _EARLY_STOPPING,
+    "early-stopping-monitors-missing-metric": _EARLY_STOPPING,
+    "early-stopping-discards-best-weights": _EARLY_STOPPING,
 }
 
 
