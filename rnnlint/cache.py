@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from rnnlint import __version__
+from rnnlint.files import write_text_atomic
 from rnnlint.findings import Applicability, Edit, FileError, Finding, Fix, Severity, Span
 
 DEFAULT_DIR = ".rnnlint_cache"
@@ -113,14 +112,9 @@ class Cache:
                                "errors": [[e.path, e.message, e.fatal] for e in errors]})
         except (TypeError, ValueError):  # a finding whose data is not plain JSON: not cached
             return
-        target = self._path(key)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self._path(key), text)
             self._tag(self.folder.parent)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, target)
         except OSError:
             pass
 

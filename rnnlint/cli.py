@@ -244,16 +244,11 @@ def _render(args, result, catalog, stdin_text, stream) -> str:
 
 
 def _write_report(path: str, text: str) -> None:
-    import os
-    import tempfile
     from pathlib import Path
-    target = Path(path)
+
+    from rnnlint.files import write_text_atomic
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
+        write_text_atomic(Path(path), text)
     except OSError as exc:
         raise UsageError(f"--output-file {path}: {exc.strerror or exc}") from None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -124,3 +125,17 @@ def discover(targets: list[str], excluded: Excluder = _never, force_exclude: boo
                 seen.add(key)
                 files.append(file)
     return files, missing
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and a rename: readers (a parallel run, a CI
+    step uploading the report) never see half a file. Raises OSError; leaves no temporary behind."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
