@@ -125,7 +125,10 @@ def _file_lines(raw: str, cells: list) -> list[tuple[int, ...]]:
             continue
         cursor = key
         for line in source.splitlines(keepends=True):
-            where = raw.find(json.dumps(line), cursor)
+            # Jupyter writes non-ASCII text as is; other writers escape it
+            where = raw.find(json.dumps(line, ensure_ascii=False), cursor)
+            if where < 0:
+                where = raw.find(json.dumps(line), cursor)
             if where < 0:
                 found = []
                 break

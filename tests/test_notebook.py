@@ -95,3 +95,19 @@ def test_the_python_path_never_imports_nbformat():
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_ipynb_lines_are_found_with_non_ascii_source(ensure_ascii):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Données"]},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": ["# température °C\n", "import keras\n", "x = 1"]}]
+    raw = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+                     indent=1, ensure_ascii=ensure_ascii)
+    program = read_notebook(raw.encode())
+    lines = raw.splitlines()
+    (cell,) = program.cells
+    assert cell.index == 2 and cell.line_count == 3
+    assert [lines[n - 1].strip() for n in cell.file_lines] == [
+        json.dumps(s, ensure_ascii=ensure_ascii) + "," if i < 2 else json.dumps(s, ensure_ascii=ensure_ascii)
+        for i, s in enumerate(cells[1]["source"])]
