@@ -162,3 +162,16 @@ def test_parallel_output_is_identical_to_serial(tmp_path):
     parallel = run_cli("check", "src", "--no-cache", "-j", "4", "--format", "json", cwd=tmp_path)
     assert serial.stdout == parallel.stdout and json.loads(serial.stdout)["findings"]
     assert serial.returncode == parallel.returncode == 1
+
+
+def test_report_unused_ignores(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import numpy as np\nimport tensorflow as tf\nX = np.random.rand(10, 5, 1)\ny = np.random.rand(10, 1)\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Input(shape=(5, 1)), tf.keras.layers.LSTM(4)])\n"
+        "model.compile(optimizer=tf.keras.optimizers.Adam(1e-3, clipnorm=1.0), loss='mse')\n"
+        "model.fit(X, y, epochs=3)  # rnnlint: ignore[missing-early-stopping]\n")
+    assert run_cli("check", str(script), "--no-cache").returncode == 0
+    proc = run_cli("check", str(script), "--report-unused-ignores", "--no-cache")
+    assert proc.returncode == 1
+    assert f"{script}:7:28: RNN003 [unused-suppression]" in proc.stdout
