@@ -26,6 +26,10 @@ SYNTAX_ERROR = "RNN001"
 # A file that mentions none of these cannot hold the code any rule looks at (all rules start from a
 # Keras model, a Keras/TF optimizer or an sklearn/Keras scaler). Conservative: a substring test.
 RELEVANT_WORDS = ("keras", "tensorflow", "sklearn", "Normalization")
+# Deeper syntax trees are refused before libcst sees them: its native parser takes seconds from ~1,000
+# levels of a chain like `1 + 1 + ...` (superlinearly) and segfaults from ~1,500 brackets, and the
+# facts pass runs out of Python recursion from ~350 levels anyway. Real scripts stay under 30.
+MAX_NESTING = 500
 
 
 @dataclass
@@ -85,9 +89,42 @@ def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: 
     return report
 
 
+def _nesting_refused(path: str, text: str) -> SyntaxError | str | None:
+    """Nesting that would crash or stall libcst's parser (see MAX_NESTING), found with CPython's
+    parser, which refuses it cleanly: a SyntaxError for too many brackets or block levels, a reason
+    for anything else too deep."""
+    try:
+        tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc if exc.msg.startswith(("too many nested parentheses", "too many levels of indentation")) \
+            else None  # other syntax errors: libcst's grammar may be newer than this Python's
+    except (RecursionError, MemoryError):
+        return "too deeply nested for the parser; not linted"
+    except ValueError:  # source code string cannot contain null bytes
+        return None
+    stack = [(tree, 1)]
+    while stack:  # iterative: the tree may be deeper than Python's recursion limit
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return f"nested more than {MAX_NESTING} levels deep (line {getattr(node, 'lineno', '?')}); not linted"
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
+
+
 def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: set[str],
                base_dir: Path | None) -> FileReport:
     report = FileReport(path)
+    refused = _nesting_refused(path, text)
+    if isinstance(refused, str):
+        report.errors.append(FileError(path, refused))
+        return report
+    if refused is not None:
+        if SYNTAX_ERROR in enabled:
+            spec = catalog.by_code[SYNTAX_ERROR]
+            line, column = refused.lineno or 1, max(refused.offset or 1, 1)
+            report.findings.append(Finding(spec.code, spec.name, spec.severity, path,
+                                           Span(line, column, line, column), spec.render({"message": refused.msg})))
+        return report
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:

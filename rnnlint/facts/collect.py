@@ -45,6 +45,10 @@ class ScriptFacts:
         self._qualname: dict[cst.Call, str | None] = {}
         self._by_qualname: dict[str, list[CallSite]] = {}
         self._models: list[ModelFact] | None = None
+        # what a call to a user function returns, per call: the same helper is often reached along
+        # many paths (a chain of helpers each returning the next from two branches doubles per link)
+        self._returned_models: dict[tuple[cst.Call, bool], list[ModelFact]] = {}
+        self._returned_optimizers: dict[cst.Call, tuple[list[OptimizerFact], bool]] = {}
         for site in self.index.calls:
             qualified = self.imports.qualify(site.func_dotted) if site.func_dotted else None
             if qualified is None and site.func_dotted:
@@ -117,10 +121,15 @@ class ScriptFacts:
         return None
 
     # -- generic tracing -----------------------------------------------------------------------
-    def definitions(self, expr, scope: Scope, order: int, depth: int = 0):
-        """Yield (expression, scope, order) for what a name/attribute may hold; the expr itself otherwise."""
+    def definitions(self, expr, scope: Scope, order: int, depth: int = 0, _expanded: dict | None = None):
+        """Yield (expression, scope, order) for what a name/attribute may hold; the expr itself otherwise.
+
+        Each binding is expanded once per query (again only if reached at a shallower depth): a name
+        re-bound to itself in a loop reaches every binding from every binding, exponentially often.
+        """
         if depth > MAX_DEPTH or expr is None:
             return
+        expanded = {} if _expanded is None else _expanded
         name = None
         if isinstance(expr, cst.Name):
             name = expr.value
@@ -134,21 +143,25 @@ class ScriptFacts:
             yield expr, scope, order
             return
         for binding in bindings:
+            if expanded.get(id(binding), MAX_DEPTH + 1) <= depth:
+                continue
+            expanded[id(binding)] = depth
             if binding.kind in ("assign", "with"):
-                yield from self.definitions(binding.value, binding.scope, binding.order, depth + 1)
+                yield from self.definitions(binding.value, binding.scope, binding.order, depth + 1, expanded)
             elif binding.kind == "param":
                 for source, source_scope, source_order in self.resolver.param_sources(binding):
-                    yield from self.definitions(source, source_scope, source_order, depth + 1)
+                    yield from self.definitions(source, source_scope, source_order, depth + 1, expanded)
             elif binding.kind == "for":
                 value = binding.value
                 if isinstance(value, (cst.List, cst.Tuple)) and binding.index is None:
                     for element in value.elements:
-                        yield from self.definitions(element.value, binding.scope, binding.order, depth + 1)
+                        yield from self.definitions(element.value, binding.scope, binding.order, depth + 1, expanded)
                 elif isinstance(value, cst.Name):
-                    for source, s_scope, s_order in self.definitions(value, binding.scope, binding.order, depth + 1):
+                    for source, s_scope, s_order in self.definitions(value, binding.scope, binding.order,
+                                                                     depth + 1, expanded):
                         if isinstance(source, (cst.List, cst.Tuple)) and binding.index is None:
                             for element in source.elements:
-                                yield from self.definitions(element.value, s_scope, s_order, depth + 1)
+                                yield from self.definitions(element.value, s_scope, s_order, depth + 1, expanded)
 
     def returns_of(self, call: cst.Call):
         """Return expressions of the user function a call invokes (module functions and self.methods)."""
@@ -417,13 +430,22 @@ class ScriptFacts:
             if isinstance(definition, cst.Call):
                 model = self.model_from_call(definition)
                 if model is None:
-                    for returned, r_scope, r_order in self.returns_of(definition):
-                        for candidate in self.model_candidates(returned, r_scope, r_order, build, depth + 1):
-                            if candidate not in found:
-                                found.append(candidate)
+                    for candidate in self._models_returned_by(definition, build, depth):
+                        if candidate not in found:
+                            found.append(candidate)
                 elif model not in found:
                     found.append(model)
         return found
+
+    def _models_returned_by(self, call: cst.Call, build: bool, depth: int) -> list[ModelFact]:
+        key = (call, build)
+        if key not in self._returned_models:
+            self._returned_models[key] = []  # while it is being followed, a recursive call adds nothing
+            found: list[ModelFact] = []
+            for returned, r_scope, r_order in self.returns_of(call):
+                found += self.model_candidates(returned, r_scope, r_order, build, depth + 1)
+            self._returned_models[key] = found
+        return self._returned_models[key]
 
     def model_of(self, expr, scope: Scope, order: int, build: bool = True) -> ModelFact | None:
         candidates = self.model_candidates(expr, scope, order, build)
@@ -462,19 +484,29 @@ class ScriptFacts:
             elif isinstance(definition, cst.Call):
                 fact = self.optimizer_from_call(definition)
                 if fact is None:
-                    returned = list(self.returns_of(definition))
-                    if returned:
-                        for r_expr, r_scope, r_order in returned:
-                            sub, sub_known = self.optimizers_of(r_expr, r_scope, r_order, depth + 1)
-                            found += sub
-                            known = known and sub_known
-                        continue
-                    known = False
+                    sub, sub_known = self._optimizers_returned_by(definition, depth)
+                    found += sub
+                    known = known and sub_known
                     continue
                 found.append(fact)
             else:
                 known = False
         return found, known and bool(found)
+
+    def _optimizers_returned_by(self, call: cst.Call, depth: int) -> tuple[list[OptimizerFact], bool]:
+        """What a call to a user function returns as optimizers; (no optimizers, not known) when the
+        call is not to a user function, or is reached again while being followed (recursion)."""
+        if call not in self._returned_optimizers:
+            self._returned_optimizers[call] = ([], False)
+            found: list[OptimizerFact] = []
+            known = True
+            returned = list(self.returns_of(call))
+            for r_expr, r_scope, r_order in returned:
+                sub, sub_known = self.optimizers_of(r_expr, r_scope, r_order, depth + 1)
+                found += sub
+                known = known and sub_known
+            self._returned_optimizers[call] = (found, known and bool(returned))
+        return self._returned_optimizers[call]
 
     def _pseudo_site(self, scope: Scope, order: int) -> CallSite:
         """Scope and order for a string optimizer, which has no call of its own."""

@@ -23,6 +23,9 @@ from rnnlint.facts.names import dotted_name
 from rnnlint.facts.scopes import Binding, ModuleIndex, Scope
 
 MAX_DEPTH = 24
+# Work allowed for one top-level question. Real scripts need a few dozen steps; a name re-bound to a
+# container of itself (`a = {"x": a, "y": a}` repeated) would otherwise take exponentially many.
+MAX_STEPS = 2000
 MAX_CONFIG_BYTES = 1_000_000
 
 
@@ -110,6 +113,7 @@ class Resolver:
         self.base_dir = base_dir
         self._argparse: dict[str, list[cst.Call]] | None = None
         self._config_cache: dict[str, Any] = {}
+        self._steps = 0
 
     # -- definitions ------------------------------------------------------------------------
     def bindings(self, name: str, scope: Scope, order: int, items: bool = False) -> list[Binding]:
@@ -162,7 +166,10 @@ class Resolver:
     def candidates(self, expr: cst.BaseExpression | None, scope: Scope, order: int, depth: int = 0) -> list[Resolved]:
         """Every value that can reach this use (a loop variable over a literal list has several);
         empty when any of them is unknown."""
-        if expr is None or depth > MAX_DEPTH:
+        if depth == 0:
+            self._steps = 0
+        self._steps += 1
+        if expr is None or depth > MAX_DEPTH or self._steps > MAX_STEPS:
             return []
         try:
             return self._candidates(expr, scope, order, depth + 1)

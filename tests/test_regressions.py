@@ -1,0 +1,91 @@
+"""Minimal repros of the crashes and hangs the fuzzers found (RELIABILITY.md lists them), each fixed.
+
+A hang is asserted with a time bound far above the fixed time (well under a second) and far below the
+original one; a crash that killed the process (a segfault in libcst's native parser) runs in a child.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from rnnlint.engine import lint_source
+from tests.fuzz_corpus import PRELUDE, lint_bounded
+
+BOUND_S = 10.0
+
+
+def lint_in_child(texts: list[str]) -> tuple[int, list[str]]:
+    """(exit status, one "codes|errors" line per text) of linting `texts` in a separate interpreter."""
+    code = ("import json, sys\nfrom rnnlint.engine import lint_source\n"
+            "for text in json.load(sys.stdin):\n"
+            "    r = lint_source('x.py', text)\n"
+            "    print(','.join(sorted(f.code for f in r.findings)) + '|' + ';'.join(e.message for e in r.errors))\n")
+    proc = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
+                          timeout=120)
+    return proc.returncode, proc.stdout.splitlines()
+
+
+def test_1500_nested_brackets_do_not_segfault_the_parser():
+    """Found by the deep_nesting mutator: libcst's native parser overflowed its stack (SIGSEGV, the
+    whole run died) from ~1,500 brackets. CPython refuses over 200, so it is a syntax error."""
+    pairs = [("(", ")"), ("[", "]"), ("{", "}"), ("f(", ")")]
+    status, results = lint_in_child(["x = " + opening * 1500 + "1" + closing * 1500 + "\n" for opening, closing in pairs])
+    assert status == 0, "the linting process crashed"
+    assert results == ["RNN001|"] * len(pairs)
+
+
+def test_10000_long_operator_chains_do_not_segfault_the_parser():
+    chains = ["-" * 10_000 + "1", " + ".join(["a"] * 10_000), "a" + ".b" * 10_000, "lambda: " * 10_000 + "1"]
+    status, results = lint_in_child([PRELUDE + "lr = " + chain + "\n" for chain in chains])
+    assert status == 0, "the linting process crashed"
+    assert results == ["|too deeply nested for the parser; not linted"] * len(chains)
+
+
+def test_long_binary_chain_is_refused_before_the_slow_parse():
+    """`x = 1 + 1 + ...` with 2,500 terms is valid Python, but libcst took 11-17 s to parse it
+    (superlinear in the chain's length); found by the long_line mutator."""
+    outcome = lint_bounded(PRELUDE + "x = " + "1 + " * 2_500 + "1\n", BOUND_S)
+    assert outcome.kind == "error" and "nested more than 500 levels" in outcome.detail, outcome
+
+
+def test_chain_within_the_limit_is_still_linted():
+    text = PRELUDE + "lr = " + " + ".join(["0.001"] * 100) + "\nopt = keras.optimizers.SGD(learning_rate=lr)\n"
+    assert lint_source("x.py", text).errors == []
+
+
+def test_self_assignments_in_a_loop_are_linear():
+    """`model = model` eight times in a loop took 8 s, twelve times never finished: each use reached
+    every binding in the loop, and each of those every other one (collect.definitions)."""
+    text = (PRELUDE + "model = keras.Sequential([keras.layers.LSTM(4)])\nfor i in range(9):\n"
+            + "    model = model\n" * 12
+            + "    model.compile(optimizer='sgd', loss='mse')\n    model.fit(x, y, epochs=5)\n")
+    outcome = lint_bounded(text, BOUND_S)
+    assert outcome.kind == "findings" and "RNN101" in outcome.detail, outcome
+
+
+def test_helpers_returning_each_other_are_followed_once():
+    """40 helpers, each returning the next from two branches: 2**16 paths were followed (30 s);
+    found by the pathological-programs set (many_functions_diamond)."""
+    text = PRELUDE + "".join(f"def f{i}():\n    if x:\n        return f{i + 1}()\n    return f{i + 1}()\n"
+                             for i in range(40))
+    text += ("def f40():\n    return keras.Sequential([keras.layers.LSTM(4)])\n"
+             "model = f0()\nmodel.compile(optimizer=f0(), loss='mse')\nmodel.fit(x, y, epochs=9)\n")
+    outcome = lint_bounded(text, BOUND_S)
+    assert not outcome.failed, outcome
+
+
+def test_mutually_recursive_helpers_are_linted():
+    text = (PRELUDE + "def f():\n    return g()\ndef g():\n    return f()\n"
+            "model = f()\nmodel.compile(optimizer=f(), loss='mse')\nmodel.fit(x, y, epochs=5, callbacks=f())\n")
+    report = lint_source("x.py", text)
+    assert report.errors == []
+
+
+def test_containers_of_themselves_resolve_in_bounded_time():
+    """`a = {'x': a, 'y': a, 'z': a, 'w': a}` sixteen times: value resolution built 4**16 items."""
+    text = (PRELUDE + "a = 1\n" + "a = {'x': a, 'y': a, 'z': a, 'w': a}\n" * 16
+            + "opt = keras.optimizers.Adam(learning_rate=a['x']['y'])\n")
+    outcome = lint_bounded(text, BOUND_S)
+    assert not outcome.failed, outcome
