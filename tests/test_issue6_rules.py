@@ -44,6 +44,8 @@ LOSS_TABLE = [
     ('layers.Dense(3, activation="softmax")', 'loss="mse"', "regression_on_softmax"),
     ('layers.Dense(1, activation="sigmoid")', 'loss=tf.keras.losses.Huber()', "regression_on_sigmoid"),
     ('layers.Dense(1)', 'loss="mae", metrics=["acc"]', "accuracy_on_regression"),
+    ('layers.Dense(1, activation="sigmoid")', 'loss="mse", metrics=["accuracy"]', "regression_loss_on_classifier"),
+    ('layers.Dense(5, activation="softmax")', 'loss="mse", metrics=["accuracy"]', "regression_loss_on_classifier"),
     # good pairs
     ('layers.Dense(1, activation="sigmoid")', 'loss="binary_crossentropy"', None),
     ('layers.Dense(4, activation="softmax")', 'loss="categorical_crossentropy"', None),
@@ -311,3 +313,31 @@ for units in (4, 8):
     model.fit(X, y, epochs=1, batch_size=1, shuffle=False)
 """
     assert lines(text, "RNN306") == []
+
+
+def test_evaluation_repros_of_round_two():
+    """The evaluation's repros (evaluation/repros2): fixed misses fire, fixed false alarms stay silent."""
+    from pathlib import Path
+
+    from rnnlint.engine import lint_file
+    folder = Path(__file__).resolve().parent.parent / "evaluation" / "repros2"
+    if not folder.is_dir():
+        pytest.skip("no evaluation repros in this checkout")
+
+    def codes(name):
+        return {f.code for f in lint_file(folder / name).findings}
+
+    assert "RNN106" in codes("fn_rnn106_functional_concatenate_output.py")
+    assert "RNN111" in codes("fn_rnn111_fit_generator_model_from_helper.py")
+    assert "RNN204" in codes("fn_rnn204_target_inside_timeseries_dataset.py")
+    assert "RNN306" in codes("fn_rnn306_x_from_train_test_split.py")
+    assert "RNN205" not in codes("fp_rnn205_shuffled_index_array.py")
+    assert "RNN304" not in codes("d_rnn304_val_acc_standalone_keras2.py")
+    found = [f for f in lint_file(folder / "fp_rnn106_accuracy_on_sigmoid_mse.py").findings if f.code == "RNN106"]
+    assert [f.data.get("case") for f in found] == ["regression_loss_on_classifier"]
+
+
+def test_val_acc_with_accuracy_is_reported_under_tf_keras():
+    text = ES_HEAD + 'stop = tf.keras.callbacks.EarlyStopping(monitor="val_acc", restore_best_weights=True)\n' + \
+        "model.fit(X, y, epochs=5, callbacks=[stop], validation_split=0.2)\n"
+    assert lines(text, "RNN304") == [(5, "warning")]

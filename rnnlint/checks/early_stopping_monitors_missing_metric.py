@@ -10,7 +10,7 @@ import libcst as cst
 from rnnlint.checks import RuleContext, rule
 from rnnlint.checks.early_stopping_without_validation import fit_validates, never_triggers
 from rnnlint.facts.records import argument
-from rnnlint.facts.training import compile_of_fit, early_stopping_uses, metrics_of
+from rnnlint.facts.training import compile_of_fit, early_stopping_uses, keras_flavour, metrics_of
 
 
 def logged_names(facts, use) -> list[str] | None:
@@ -34,6 +34,17 @@ def logged_names(facts, use) -> list[str] | None:
     return names
 
 
+def _old_keras_spelling(facts, monitor: str, names: list[str]) -> bool:
+    """Standalone Keras 2.0-2.2 logged "accuracy" as "acc"; Keras 3 does not. With only `import keras`
+    the version is unknown, so the acc/accuracy swap is not judged (tf.keras always logs the name given)."""
+    if keras_flavour(facts) != "keras":
+        return False
+    prefix = "val_" if monitor.startswith("val_") else ""
+    base = monitor[len(prefix):]
+    twin = {"acc": "accuracy", "accuracy": "acc"}.get(base)
+    return twin is not None and f"{prefix}{twin}" in names
+
+
 @rule("early-stopping-monitors-missing-metric")
 def check(ctx: RuleContext) -> None:
     facts = ctx.facts
@@ -44,7 +55,7 @@ def check(ctx: RuleContext) -> None:
         if len(use.fit.models) != 1:
             continue
         names = logged_names(facts, use)
-        if names is None or use.monitor in names:
+        if names is None or use.monitor in names or _old_keras_spelling(facts, use.monitor, names):
             continue
         reported.add(id(use.callback.call))
         ctx.report(use.monitor_node or use.callback.call, {

@@ -21,8 +21,16 @@ def _report(ctx: RuleContext, node, api: str, used: str) -> None:
                api=api)
 
 
+# Keywords only Keras's training methods take: with them, the receiver is a model even when it was
+# built in another module.
+KERAS_TRAINING_KEYWORDS = frozenset({"steps_per_epoch", "validation_steps", "epochs", "workers",
+                                     "use_multiprocessing", "max_queue_size", "steps"})
+
+
 def _is_model_call(facts, site) -> bool:
-    return bool(facts.model_candidates(site.receiver, site.scope, site.order))
+    if facts.model_candidates(site.receiver, site.scope, site.order):
+        return True
+    return any(arg.keyword is not None and arg.keyword.value in KERAS_TRAINING_KEYWORDS for arg in site.node.args)
 
 
 @rule("legacy-keras-api")

@@ -62,6 +62,9 @@ def _loss_case(ctx: RuleContext, head: OutputHead, loss: LossFact, compile_fact)
         return "binary_on_one_hot", Severity.WARNING
     if name in CROSS_ENTROPY_LOSSES and loss.from_logits is False and activation in UNBOUNDED_ACTIVATIONS:
         return "cross_entropy_on_unbounded", Severity.WARNING
+    if name in REGRESSION_LOSSES and activation in SQUASHING and any(
+            m.kind in ACCURACY_METRICS for m in metrics_of(ctx.facts, compile_fact) or ()):
+        return "regression_loss_on_classifier", Severity.INFO  # an accuracy metric: labels, not values
     if name in REGRESSION_LOSSES and activation == "softmax":
         return "regression_on_softmax", Severity.WARNING
     if name in REGRESSION_LOSSES and activation == "sigmoid":
@@ -94,7 +97,9 @@ def check(ctx: RuleContext) -> None:
         found = _loss_case(ctx, head, loss, compile_fact) if head is not None else None
         if found is not None:
             _report(ctx, loss.node, found[0], found[1], loss.display, shown)
-        if loss.name in REGRESSION_LOSSES:
+        # on a sigmoid/softmax head Keras reads "accuracy" as binary/categorical accuracy: meaningful
+        if loss.name in REGRESSION_LOSSES and head is not None and head.activation not in SQUASHING \
+                and head.activation is not None:
             for metric in metrics_of(facts, compile_fact) or ():
                 if metric.kind in ACCURACY_METRICS:
                     _report(ctx, metric.node, "accuracy_on_regression", Severity.INFO, loss.display,

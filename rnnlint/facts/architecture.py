@@ -217,6 +217,8 @@ def _head_of_tensor(facts, expr, scope, order, activation_layer, depth) -> Outpu
     """Follow an output tensor back to the layer call that produced it; other ops make it unknown."""
     if depth > 12 or expr is None:
         return None
+    if isinstance(expr, (cst.List, cst.Tuple)) and len(expr.elements) == 1:  # outputs=[out]
+        return _head_of_tensor(facts, expr.elements[0].value, scope, order, activation_layer, depth + 1)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         definitions = list(facts.definitions(expr, scope, order))
         if len(definitions) != 1 or definitions[0][0] is expr:

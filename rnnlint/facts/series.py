@@ -237,6 +237,9 @@ class OrderTracer(_Tracer):
 
     def _index_kind(self, key, scope, order, base) -> Evidence | None:
         """`y[idx]` where idx is a permutation (shuffled) or an argsort of the labels (sorted)."""
+        if isinstance(key, cst.Name) and any(self._shuffled_in_place(key.value, b)
+                                             for b in self.bindings(key.value, scope, order)):
+            return self.SHUFFLED  # idx = np.arange(n); np.random.shuffle(idx)
         for definition, _, _ in self.facts.definitions(key, scope, order):
             if not isinstance(definition, cst.Call):
                 continue

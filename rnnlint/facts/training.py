@@ -245,6 +245,10 @@ class FitInput:
 def fit_input(facts, fit: FitFact) -> FitInput:
     if fit.x is None:
         return FitInput("unknown")
+    if isinstance(fit.x, cst.Name):
+        bindings = [b for b in facts.resolver.bindings(fit.x.value, fit.site.scope, fit.site.order) if b.kind != "item"]
+        if bindings and all(_unpacks_arrays(facts, b) for b in bindings):
+            return FitInput("arrays")
     kinds, shuffle = set(), None
     for definition, d_scope, d_order in facts.definitions(fit.x, fit.site.scope, fit.site.order):
         kind, found = _input_kind(facts, definition, d_scope, d_order, 0)
@@ -253,6 +257,21 @@ def fit_input(facts, fit: FitFact) -> FitInput:
     if len(kinds) != 1:
         return FitInput("unknown")
     return FitInput(kinds.pop(), shuffle)
+
+
+ARRAY_SPLITTERS = frozenset({"sklearn.model_selection.train_test_split", "sklearn.utils.shuffle"})
+
+
+def _unpacks_arrays(facts, binding) -> bool:
+    """`X_tr, X_te, ... = train_test_split(...)` or `a, b = X[:n], y[:n]`: each name holds an array."""
+    if binding.kind != "unpack":
+        return False
+    value = binding.value
+    if isinstance(value, cst.Call):
+        return facts.qualname(value) in ARRAY_SPLITTERS
+    if isinstance(value, (cst.Tuple, cst.List)) and binding.path and binding.path[0] < len(value.elements):
+        return isinstance(value.elements[binding.path[0]].value, cst.Subscript)
+    return False
 
 
 def _input_kind(facts, expr, scope, order, depth) -> tuple[str, cst.Call | None]:
@@ -297,3 +316,47 @@ def _yields(function: cst.FunctionDef) -> bool:
 
     function.visit(Yields())
     return bool(found)
+
+
+def keras_flavour(facts) -> str | None:
+    """"tf.keras" when the script reaches Keras through TensorFlow (or tf_keras), "keras" when only through
+    the standalone package (Keras 2.0-2.2 or Keras 3: the log names differ), None when it imports neither."""
+    roots = {target.split(".", 1)[0] for target in facts.imports.aliases.values()}
+    if roots & {"tensorflow", "tf_keras"}:
+        return "tf.keras"
+    return "keras" if "keras" in roots else None
+
+
+def dataset_targets(facts, fit: FitFact) -> tuple[cst.BaseExpression, Any, int] | None:
+    """(targets expression, scope, order) when fit's `x` is a dataset built with
+    `timeseries_dataset_from_array(data, targets, ...)` or `Dataset.from_tensor_slices((x, y))`."""
+    if fit.x is None or fit.y is not None:
+        return None
+    for definition, scope, order in facts.definitions(fit.x, fit.site.scope, fit.site.order):
+        found = _builder_targets(facts, definition, scope, order, 0)
+        if found is not None:
+            return found
+    return None
+
+
+def _builder_targets(facts, expr, scope, order, depth):
+    if depth > 12 or not isinstance(expr, cst.Call):
+        return None
+    qualified = facts.qualname(expr) or ""
+    if qualified == "keras.utils.timeseries_dataset_from_array":
+        targets = argument(expr, "targets", 1)
+        if targets is None or (isinstance(targets, cst.Name) and targets.value == "None"):
+            return None
+        return targets, scope, order
+    if qualified == "tensorflow.data.Dataset.from_tensor_slices" and expr.args:
+        pair = expr.args[0].value
+        if isinstance(pair, (cst.Tuple, cst.List)) and len(pair.elements) == 2:
+            return pair.elements[1].value, scope, order
+        return None
+    method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
+    if method in DATA_PIPELINE_METHODS - {"map", "flat_map", "zip", "window"} and not qualified:
+        for definition, d_scope, d_order in facts.definitions(expr.func.value, scope, order):
+            found = _builder_targets(facts, definition, d_scope, d_order, depth + 1)
+            if found is not None:
+                return found
+    return None
