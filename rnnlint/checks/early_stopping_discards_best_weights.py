@@ -7,7 +7,7 @@ ModelCheckpoint(save_best_only=True) in the same fit keeps the best weights.
 from __future__ import annotations
 
 from rnnlint.checks import RuleContext, rule
-from rnnlint.checks.early_stopping_monitors_missing_metric import logged_names
+from rnnlint.checks.early_stopping_monitors_missing_metric import missing_metric
 from rnnlint.checks.early_stopping_without_validation import never_triggers
 from rnnlint.facts.architecture import arg_value
 from rnnlint.facts.training import early_stopping_uses
@@ -36,11 +36,10 @@ def check(ctx: RuleContext) -> None:
             continue  # True, or a value we cannot read
         if never_triggers(facts, use) or _saves_best(facts, use.fit):
             continue
-        names = logged_names(facts, use) if isinstance(use.monitor, str) and len(use.fit.models) == 1 else None
-        if names is not None and use.monitor not in names:
-            continue
+        if missing_metric(facts, use) is not None:
+            continue  # never triggers either: early-stopping-monitors-missing-metric owns it
         reported.add(id(call))
         patience_expr, patience = arg_value(facts, call, "patience", 2)
-        shown = patience.value if isinstance(patience, Resolved) else ("0" if patience_expr is None else "patience")
+        shown = patience.value if isinstance(patience, Resolved) else ("0" if patience_expr is None else "?")
         ctx.report(expr or call, {"monitor": use.monitor if isinstance(use.monitor, str) else "the monitored value",
                                   "patience": shown})

@@ -45,17 +45,24 @@ def _old_keras_spelling(facts, monitor: str, names: list[str]) -> bool:
     return twin is not None and f"{prefix}{twin}" in names
 
 
+def missing_metric(facts, use) -> list[str] | None:
+    """The names the fit logs when the callback's monitor is not among them (and it can trigger at all);
+    None when the monitor is logged or rnnlint cannot tell."""
+    if not isinstance(use.monitor, str) or len(use.fit.models) != 1 or never_triggers(facts, use):
+        return None
+    names = logged_names(facts, use)
+    if names is None or use.monitor in names or _old_keras_spelling(facts, use.monitor, names):
+        return None
+    return names
+
+
 @rule("early-stopping-monitors-missing-metric")
 def check(ctx: RuleContext) -> None:
     facts = ctx.facts
     reported: set[int] = set()
     for use in early_stopping_uses(facts):
-        if not isinstance(use.monitor, str) or id(use.callback.call) in reported or never_triggers(facts, use):
-            continue
-        if len(use.fit.models) != 1:
-            continue
-        names = logged_names(facts, use)
-        if names is None or use.monitor in names or _old_keras_spelling(facts, use.monitor, names):
+        names = missing_metric(facts, use) if id(use.callback.call) not in reported else None
+        if names is None:
             continue
         reported.add(id(use.callback.call))
         ctx.report(use.monitor_node or use.callback.call, {
