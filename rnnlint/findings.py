@@ -71,7 +71,8 @@ class Finding:
     span: Span
     message: str
     fix: Fix | None = None
-    # Notebooks: the 1-based index of the code cell; `span` is then relative to that cell.
+    # Notebooks: the cell's 1-based position among all the notebook's cells (markdown included, as
+    # Jupyter shows them); `span` is then relative to that cell.
     cell: int | None = None
     # Extra values a reporter may show (e.g. the amplifier that raised a severity); never wording.
     data: dict = field(default_factory=dict, compare=False, hash=False)

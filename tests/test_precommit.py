@@ -97,6 +97,7 @@ def _local_hook(hook_id: str) -> dict:
     hook["entry"] = hook["entry"].replace("rnnlint", RNNLINT, 1)
     hook["language"] = "system"
     hook.pop("minimum_pre_commit_version", None)
+    hook.pop("additional_dependencies", None)  # the installed command's environment already has them
     return hook
 
 
@@ -105,6 +106,7 @@ def test_hooks_file_declares_check_and_fix_hooks():
     assert set(by_id) == {"rnnlint", "rnnlint-fix"}
     for hook in HOOKS:
         assert hook["types_or"] == ["python", "jupyter"] and hook["language"] == "python"
+        assert any(dep.startswith("nbformat") for dep in hook["additional_dependencies"])
         assert hook["entry"].startswith("rnnlint check ") and "--force-exclude" in hook["entry"]
     assert "--fix" in by_id["rnnlint-fix"]["entry"].split()
 
