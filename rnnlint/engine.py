@@ -20,7 +20,7 @@ from rnnlint.config import DEFAULT_CONFIG, Config
 from rnnlint.facts.collect import ScriptFacts
 from rnnlint.facts.dataflow import DataFlow
 from rnnlint.findings import Edit, FileError, Finding, Fix, Span
-from rnnlint.source import SourceError, decode
+from rnnlint.source import SourceError, decode, read_source
 
 SYNTAX_ERROR = "RNN001"
 # A file that mentions none of these cannot hold the code any rule looks at (all rules start from a
@@ -181,10 +181,9 @@ def _to_findings(path: str, module: cst.Module, reports: list[Report]) -> list[F
 def lint_file(path: str | Path, config: Config = DEFAULT_CONFIG, catalog: Catalog | None = None) -> FileReport:
     """Read, decode and lint one Python file; unreadable input becomes a FileError, never an exception."""
     shown = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return FileReport(shown, errors=[FileError(shown, f"cannot read: {exc.strerror or exc}")])
+    data = read_source(path)
+    if isinstance(data, SourceError):
+        return FileReport(shown, errors=[FileError(shown, data.message)])
     decoded = decode(data)
     if isinstance(decoded, SourceError):
         return FileReport(shown, errors=[FileError(shown, decoded.message)])

@@ -7,6 +7,8 @@ become a `SourceError` with a message a person can act on.
 from __future__ import annotations
 
 import io
+import os
+import stat
 import tokenize
 from dataclasses import dataclass
 
@@ -29,6 +31,21 @@ class SourceError:
 def dominant_newline(text: str) -> str:
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
+
+
+def read_source(path: str | os.PathLike, max_bytes: int = MAX_SOURCE_BYTES) -> bytes | SourceError:
+    """A file's bytes, at most one more than `max_bytes` (so `decode` can say it is too big).
+
+    Only regular files: a FIFO named `train.py` would block the read forever, and a link to
+    /dev/zero would never end it.
+    """
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return SourceError("not a regular file (a directory, device, FIFO or socket); not linted")
+        with open(path, "rb") as stream:
+            return stream.read(max_bytes + 1)
+    except OSError as exc:
+        return SourceError(f"cannot read: {exc.strerror or exc}")
 
 
 def decode(data: bytes, max_bytes: int = MAX_SOURCE_BYTES) -> SourceText | SourceError:

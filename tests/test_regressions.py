@@ -89,3 +89,25 @@ def test_containers_of_themselves_resolve_in_bounded_time():
             + "opt = keras.optimizers.Adam(learning_rate=a['x']['y'])\n")
     outcome = lint_bounded(text, BOUND_S)
     assert not outcome.failed, outcome
+
+
+def test_lint_file_refuses_fifos_and_devices(tmp_path):
+    """A FIFO named train.py blocked `lint_file`'s read forever, and a link to /dev/zero read until
+    memory ran out (found writing the directory-walk tests; the runner's read is reported separately)."""
+    import os
+
+    from rnnlint.engine import lint_file
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    for name in ("pipe.py", "zero.py"):
+        report = lint_file(tmp_path / name)
+        assert [e.message for e in report.errors] == [
+            "not a regular file (a directory, device, FIFO or socket); not linted"]
+
+
+def test_reading_stops_just_past_the_size_limit(tmp_path):
+    from rnnlint.source import SourceError, decode, read_source
+    (tmp_path / "big.py").write_text("x = 1\n" * 1000)
+    data = read_source(tmp_path / "big.py", max_bytes=1000)
+    assert len(data) == 1001
+    assert isinstance(decode(data, max_bytes=1000), SourceError)
