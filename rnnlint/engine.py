@@ -45,6 +45,18 @@ def _span(position) -> Span:
     return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
 
 
+def parse_source(text: str) -> cst.Module:
+    """The one way rnnlint parses a script, for linting and for checking a fix's result: libcst, with
+    IPython-only lines masked when they are what stops the parse. Raises ParserSyntaxError."""
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        module = _parse_without_magics(text)
+        if module is None:
+            raise
+        return module
+
+
 def _parse_without_magics(text: str) -> cst.Module | None:
     """Scripts exported from Colab or Jupyter keep lines like `!pip install ...` or `%matplotlib
     inline`, which are never Python: mask them (line numbers unchanged) and parse again. Only tried
@@ -52,8 +64,8 @@ def _parse_without_magics(text: str) -> cst.Module | None:
     from rnnlint.notebook import mask_magics
 
     masked = mask_magics(text)
-    if masked == text:
-        return None
+    if masked == text or _nesting_refused("<masked>", masked) is not None:
+        return None  # too deep for libcst (it would crash): reported as the syntax error it is
     try:
         return cst.parse_module(masked)
     except (cst.ParserSyntaxError, RecursionError):
@@ -126,13 +138,11 @@ def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: 
                                            Span(line, column, line, column), spec.render({"message": refused.msg})))
         return report
     try:
-        module = cst.parse_module(text)
+        module = parse_source(text)
     except cst.ParserSyntaxError as error:
-        module = _parse_without_magics(text)
-        if module is None:
-            if SYNTAX_ERROR in enabled:
-                report.findings.append(_syntax_finding(path, text, error, catalog))
-            return report
+        if SYNTAX_ERROR in enabled:
+            report.findings.append(_syntax_finding(path, text, error, catalog))
+        return report
     except RecursionError:
         report.errors.append(FileError(path, "too deeply nested for the parser; not linted"))
         return report

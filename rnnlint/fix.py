@@ -113,8 +113,10 @@ class FixResult:
 
 def _parse_error(text: str) -> str | None:
     import libcst as cst
+
+    from rnnlint.engine import parse_source
     try:
-        cst.parse_module(text)
+        parse_source(text)  # as the linter parses it: a Colab script's `!pip` line is not an error
     except cst.ParserSyntaxError as exc:
         return f"line {exc.raw_line}: {exc.message.strip().splitlines()[0]}"
     except RecursionError:
