@@ -100,3 +100,12 @@ def test_roles(name, program, role):
 ])
 def test_role_from_name(name, role):
     assert role_from_name(name) == role
+
+
+def test_first_layer_of_nested_functional_calls():
+    """`Dense(..)(GRU(..)(Embedding(..)(x)))` lists the outermost call first in the source."""
+    program = ("from tensorflow.keras import layers\nimport tensorflow as tf\ninp = layers.Input(shape=(100,))\n"
+               "out = layers.Dense(1)(layers.GRU(8)(layers.Embedding(500, 16)(inp)))\nm = tf.keras.Model(inp, out)\n")
+    facts = ScriptFacts(cst.parse_module(program))
+    [model] = facts.models
+    assert model.first_layer.kind == "Embedding"

@@ -106,11 +106,16 @@ class ModelFact:
 
     @property
     def first_layer(self) -> LayerFact | None:
+        """The layer the inputs reach first. For graphs that is one nothing else feeds: source
+        order misleads there, since `Dense(1)(GRU(8)(Embedding(...)(x)))` lists the outermost first."""
         candidates = [layer for layer in self.layers if layer.kind not in ("Input", "InputLayer")]
         if not candidates:
             return None
-        return min(candidates, key=lambda l: l.applied_order if l.applied_order is not None else l.site.order) \
-            if self.kind in ("functional", "subclassed") else candidates[0]
+        if self.kind not in ("functional", "subclassed"):
+            return candidates[0]
+        fed = {id(consumer) for _, consumer in self.edges}
+        sources = [layer for layer in candidates if id(layer) not in fed] or candidates
+        return min(sources, key=lambda l: l.applied_order if l.applied_order is not None else l.site.order)
 
     def has_layer(self, *kinds: str) -> bool:
         return any(layer.kind in kinds or (layer.inner and layer.inner.kind in kinds) for layer in self.layers)
