@@ -135,16 +135,6 @@ class DataFlow:
     def _bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
         return self.resolver.bindings(name, scope, order)
 
-    def _appends(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
-        """`X = []` followed by `X.append(window)`: the appended values are what X holds."""
-        out = []
-        for site in self.index.method_calls("append", "extend"):
-            if isinstance(site.receiver, cst.Name) \
-                    and site.receiver.value == binding.name and site.scope is binding.scope \
-                    and site.order > binding.order and site.node.args:
-                out.append((site.node.args[0].value, site.scope, site.order))
-        return out
-
     # -- origins ----------------------------------------------------------------------------
     def trace_origins(self, expr, scope: Scope, order: int) -> list[Origin]:
         out: list[Origin] = []
@@ -225,7 +215,7 @@ class DataFlow:
                 and binding.path[0] < len(value.elements):
             value = value.elements[binding.path[0]].value  # `xs, ys = [], []`
         if binding.kind in ("assign", "with", "unpack") and _is_empty_list(value):
-            appended = self._appends(binding)
+            appended = self.index.appended_to(binding)
             if not appended:
                 out.append(Origin("unknown", value, "empty list"))
             for item, scope, order in appended:

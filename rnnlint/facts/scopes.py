@@ -342,6 +342,14 @@ class ModuleIndex(cst.CSTVisitor):
         if node.slice:
             self.subscripts.append((node, self._scope, self._tick()))
 
+    def appended_to(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """`xs = []` then `xs.append(value)` / `xs.extend(values)`: what is added to the list after
+        that binding, in its scope (the usual way windows are built in a loop)."""
+        return [(site.node.args[0].value, site.scope, site.order)
+                for site in self.method_calls("append", "extend")
+                if isinstance(site.receiver, cst.Name) and site.receiver.value == binding.name
+                and site.scope is binding.scope and site.order > binding.order and site.node.args]
+
     def method_calls(self, *methods: str) -> list[CallSite]:
         """Calls of `<anything>.<method>(...)` for the given method names, in source order."""
         if len(methods) == 1:

@@ -45,24 +45,14 @@ class _Tracer:
         self.index = facts.index
 
     def bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
-        return [b for b in self.resolver.bindings(name, scope, order) if b.kind != "item"]
-
-    def appended(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
-        """`xs = []` then `xs.append(value)`: the values appended after the binding, in its scope."""
-        out = []
-        for site in self.index.method_calls("append", "extend"):
-            if isinstance(site.receiver, cst.Name) \
-                    and site.receiver.value == binding.name and site.scope is binding.scope \
-                    and site.order > binding.order and site.node.args:
-                out.append((site.node.args[0].value, site.scope, site.order))
-        return out
+        return self.resolver.bindings(name, scope, order)
 
     def binding_sources(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
         """The expressions a binding's value comes from (one element for an unpacked tuple)."""
         value, scope, order = binding.value, binding.scope, binding.order
         if binding.kind in ("assign", "with"):
             if isinstance(value, cst.List) and not value.elements:
-                return self.appended(binding)
+                return self.index.appended_to(binding)
             return [(value, scope, order)]
         if binding.kind == "param":
             return list(self.resolver.param_sources(binding))
@@ -71,7 +61,7 @@ class _Tracer:
             if isinstance(value, (cst.Tuple, cst.List)) and index < len(value.elements):
                 element = value.elements[index].value
                 if isinstance(element, cst.List) and not element.elements:
-                    return self.appended(binding)
+                    return self.index.appended_to(binding)
                 return [(element, scope, order)]
             if isinstance(value, cst.Call):
                 if self.facts.qualname(value) in SPLITTERS:
