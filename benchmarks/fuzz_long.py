@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -36,13 +35,24 @@ GENERATORS = ("mutation", "grammar", "hypothesmith", "bytes")
 CLI_EVERY = 25
 
 
+_HYPOTHESMITH: list[str] = []
+
+
 def _hypothesmith_source(rng: random.Random) -> str:
-    """One program from hypothesmith's grammar strategy (draws are seeded by Hypothesis, not rng)."""
-    import hypothesmith
-    from hypothesis.errors import NonInteractiveExampleWarning
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
-        return PRELUDE + hypothesmith.from_grammar().example()
+    """The next program from hypothesmith (its grammar and libcst-node strategies in turn), drawn in
+    batches through @given, which grows examples the way a test run does (`.example()` barely does)."""
+    if not _HYPOTHESMITH:
+        import hypothesmith
+        from hypothesis import HealthCheck, Phase, given, settings
+        strategy = rng.choice([hypothesmith.from_grammar(), hypothesmith.from_node()])
+
+        @settings(max_examples=50, database=None, deadline=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(strategy)
+        def collect(source):
+            _HYPOTHESMITH.append(source)
+        collect()
+    return PRELUDE + _HYPOTHESMITH.pop(rng.randrange(len(_HYPOTHESMITH)))
 
 
 def _make_input(kind: str, rng: random.Random, seeds: list[Path]) -> tuple[bytes, str]:

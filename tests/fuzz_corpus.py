@@ -68,7 +68,7 @@ def lint_bounded(data: bytes | str, seconds: float = 10.0, path: str = "fuzzed.p
         if isinstance(data, bytes):
             decoded = decode(data)
             if isinstance(decoded, SourceError):
-                return Outcome("error", decoded.message, time.perf_counter() - start)
+                return Outcome("error", decoded.message, time.process_time() - start)
             text = decoded.text
         else:
             text = data
@@ -247,8 +247,17 @@ def self_references(data: bytes, rng: random.Random) -> bytes:
     return "".join(lines).encode()
 
 
+def ipython_magics(data: bytes, rng: random.Random) -> bytes:
+    """Lines a Colab or Jupyter export keeps, which the engine masks and parses again."""
+    lines = data.splitlines(keepends=True)
+    for _ in range(rng.randint(1, 3)):
+        lines.insert(rng.randrange(len(lines) + 1), rng.choice(
+            [b"!pip install tensorflow\n", b"%matplotlib inline\n", b"%%time\n", b"df?\n", b"!ls | head\n"]))
+    return b"".join(lines)
+
+
 MUTATORS = (
-    delete_lines, duplicate_lines, swap_lines, truncate, flip_bytes, insert_bytes, flip_ascii,
+    ipython_magics, delete_lines, duplicate_lines, swap_lines, truncate, flip_bytes, insert_bytes, flip_ascii,
     utf8_bom, bom_with_contradicting_cookie, latin1_with_cookie, latin1_without_cookie,
     mixed_encodings, utf16, unknown_cookie, crlf, cr_only, mixed_newlines, tabs,
     form_feeds_and_controls, long_line, deep_nesting, self_references,
@@ -389,6 +398,7 @@ def pathological_programs() -> dict[str, str]:
     for kind in NESTINGS:
         for depth in (500, 5000):
             programs[f"nested_{kind}_{depth}"] = p + nested_expression(kind, depth) + "\nmodel.fit(x, epochs=lr)\n"
+        programs[f"magic_then_nested_{kind}_5000"] = "!pip install keras\n" + p + nested_expression(kind, 5000) + "\n"
     return programs
 
 

@@ -82,8 +82,14 @@ def test_any_text_lints(text):
 
 @settings(FUZZ, max_examples=40)
 @given(hypothesmith.from_grammar())
-def test_hypothesmith_programs(source):
+def test_hypothesmith_grammar_programs(source):
     # behind the Keras imports, so that the facts pass really runs on the generated code
+    assert_ok(PRELUDE + source)
+
+
+@settings(FUZZ, max_examples=40)
+@given(hypothesmith.from_node())
+def test_hypothesmith_node_programs(source):
     assert_ok(PRELUDE + source)
 
 

@@ -43,6 +43,15 @@ def test_10000_long_operator_chains_do_not_segfault_the_parser():
     assert results == ["|too deeply nested for the parser; not linted"] * len(chains)
 
 
+def test_deep_nesting_behind_a_colab_shell_line_does_not_segfault():
+    """`!pip install ...` fails CPython's parse first, so the nesting check saw nothing, and the
+    retry without magics handed 10,000 unary minuses to libcst (found by the ipython_magics mutator)."""
+    chains = ["-" * 10_000 + "1", "(" * 3000 + "1" + ")" * 3000]
+    status, results = lint_in_child(["!pip install keras\nimport keras\nlr = " + chain + "\n" for chain in chains])
+    assert status == 0, "the linting process crashed"
+    assert [line.split("|")[0] for line in results] == ["RNN001", "RNN001"]
+
+
 def test_long_binary_chain_is_refused_before_the_slow_parse():
     """`x = 1 + 1 + ...` with 2,500 terms is valid Python, but libcst took 11-17 s to parse it
     (superlinear in the chain's length); found by the long_line mutator."""
