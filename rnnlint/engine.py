@@ -21,6 +21,7 @@ from rnnlint.facts.collect import ScriptFacts
 from rnnlint.facts.dataflow import DataFlow
 from rnnlint.findings import Edit, FileError, Finding, Fix, Span
 from rnnlint.source import SourceError, decode, read_source
+from rnnlint.spans import node_positions
 
 SYNTAX_ERROR = "RNN001"
 # A file that mentions none of these cannot hold the code any rule looks at (all rules start from a
@@ -172,14 +173,30 @@ def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir) -> 
     return reports
 
 
-def _to_findings(path: str, module: cst.Module, reports: list[Report]) -> list[Finding]:
+def _spans(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[int, Span]:
+    """Spans of the reported nodes only (see rnnlint.spans); libcst's full PositionProvider if its
+    code generation internals ever stop matching what rnnlint.spans expects."""
+    try:
+        measured = node_positions(module, nodes)
+        if all(id(node) in measured for node in nodes):
+            return {key: Span(start[0], start[1] + 1, end[0], end[1] + 1)
+                    for key, (start, end) in measured.items()}
+    except (AttributeError, TypeError, KeyError):
+        pass
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return {id(node): _span(positions[node]) for node in nodes}
+
+
+def _to_findings(path: str, module: cst.Module, reports: list[Report]) -> list[Finding]:
+    nodes = [item.node for item in reports]
+    nodes += [old for item in reports if item.fix is not None for old, _ in item.fix.replacements]
+    spans = _spans(module, nodes)
     findings: dict[tuple, Finding] = {}
     for item in reports:
-        span = _span(positions[item.node])
+        span = spans[id(item.node)]
         fix = None
         if item.fix is not None:
-            edits = tuple(Edit(_span(positions[old]), module.code_for_node(new))
+            edits = tuple(Edit(spans[id(old)], module.code_for_node(new))
                           for old, new in item.fix.replacements)
             fix = Fix(item.fix.description, item.fix.applicability, edits)
         finding = Finding(item.spec.code, item.spec.name, item.severity, path, span,
