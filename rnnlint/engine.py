@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnlint import suppress
 from rnnlint.catalog import Catalog, default_catalog
@@ -183,6 +182,8 @@ def _spans(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[int, Span]:
                     for key, (start, end) in measured.items()}
     except (AttributeError, TypeError, KeyError):
         pass
+    from libcst.metadata import MetadataWrapper, PositionProvider  # the fallback only: costly import
+
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return {id(node): _span(positions[node]) for node in nodes}
 

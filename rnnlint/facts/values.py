@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-import yaml
 
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.scopes import Binding, ModuleIndex, Scope
@@ -434,8 +433,16 @@ class Resolver:
             if path.is_file() and path.stat().st_size <= MAX_CONFIG_BYTES:
                 text = path.read_text(encoding="utf-8")
                 # safe loaders only: a config file is data, never code
-                result = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        except (OSError, ValueError, yaml.YAMLError, UnicodeDecodeError):
+                if path.suffix == ".json":
+                    result = json.loads(text)
+                else:
+                    import yaml  # only for scripts that read a YAML config (keeps start-up light)
+
+                    try:
+                        result = yaml.safe_load(text)
+                    except yaml.YAMLError:
+                        result = UNKNOWN
+        except (OSError, ValueError, UnicodeDecodeError):
             result = UNKNOWN
         self._config_cache[relative] = result
         return result
