@@ -69,7 +69,16 @@ def child_environment(request: ProbeRequest, tmp: Path) -> dict[str, str]:
         env["KERAS_HOME"] = str(tmp / "keras")
     if "MPLCONFIGDIR" not in env:
         env["MPLCONFIGDIR"] = str(tmp / "matplotlib")
+    # TensorFlow's autograph and tempfile users write to TMPDIR: keep it inside the probe's own dir,
+    # which is removed whatever way the child ends.
+    scratch = tmp / "tmp"
+    scratch.mkdir(exist_ok=True)
+    for key in ("TMPDIR", "TEMP", "TMP"):
+        env[key] = str(scratch)
     return env
+
+
+RUN_MARKER = "RNNLINT_PROBE_RUN"
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -77,6 +86,27 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _kill_marked(token: str) -> None:
+    """Kill every process that inherited this run's marker: daemons that left the process group
+    with setsid() still carry the child's environment (Linux /proc; elsewhere the group kill alone)."""
+    proc_dir = Path("/proc")
+    if not proc_dir.is_dir():
+        return
+    marker = f"{RUN_MARKER}={token}".encode()
+    for entry in proc_dir.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # gone already, or not ours to read
+            continue
+        if marker in environ.split(b"\0"):
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _read_new_lines(path: Path, offset: int) -> tuple[list[dict], int]:
@@ -123,7 +153,7 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             proc = subprocess.Popen(
                 [sys.executable, "-m", "rnnlint.probe.child", str(tmp / "config.json")],
                 cwd=str(script.parent),
-                env=child_environment(request, tmp),
+                env={**child_environment(request, tmp), RUN_MARKER: tmp.name},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -144,6 +174,7 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             finally:
                 _kill_group(proc)  # also reaps whatever the script started and left behind
                 proc.wait()
+                _kill_marked(tmp.name)
         new, offset = _read_new_lines(tmp / "progress.jsonl", offset)
         events.extend(new)
         result = None
