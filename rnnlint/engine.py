@@ -7,6 +7,7 @@ when at least one finding needs them (they cost a second pass over the tree).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ RELEVANT_WORDS = ("keras", "tensorflow", "sklearn", "Normalization")
 # levels of a chain like `1 + 1 + ...` (superlinearly) and segfaults from ~1,500 brackets, and the
 # facts pass runs out of Python recursion from ~350 levels anyway. Real scripts stay under 30.
 MAX_NESTING = 500
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")  # a line as CPython numbers them, with its ending
 
 
 @dataclass
@@ -101,15 +103,21 @@ def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: 
     return report
 
 
-def _nesting_refused(path: str, text: str) -> SyntaxError | str | None:
+def _nesting_refused(path: str, text: str, cuts: int = 4) -> SyntaxError | str | None:
     """Nesting that would crash or stall libcst's parser (see MAX_NESTING), found with CPython's
     parser, which refuses it cleanly: a SyntaxError for too many brackets or block levels, a reason
     for anything else too deep."""
     try:
         tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
-        return exc if exc.msg.startswith(("too many nested parentheses", "too many levels of indentation")) \
-            else None  # other syntax errors: libcst's grammar may be newer than this Python's
+        if exc.msg.startswith(("too many nested parentheses", "too many levels of indentation")):
+            return exc
+        if exc.lineno and exc.lineno > 1 and cuts:
+            # libcst parses everything up to the error (a `!pip` line, or code newer than this
+            # Python) before it fails, so check the lines before it (again before the first of them
+            # that fails, as in a statement the error cut in two): 3,000 chained `[0]` took it 34 s
+            return _nesting_refused(path, "".join(_LINE.findall(text)[: exc.lineno - 1]), cuts - 1)
+        return None
     except (RecursionError, MemoryError):
         return "too deeply nested for the parser; not linted"
     except ValueError:  # source code string cannot contain null bytes

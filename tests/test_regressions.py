@@ -120,3 +120,13 @@ def test_reading_stops_just_past_the_size_limit(tmp_path):
     data = read_source(tmp_path / "big.py", max_bytes=1000)
     assert len(data) == 1001
     assert isinstance(decode(data, max_bytes=1000), SourceError)
+
+
+def test_deep_chain_before_a_syntax_error_is_refused_before_the_slow_parse():
+    """CPython stops at the first syntax error (a `!pip` line) without building the tree, so the depth
+    check saw nothing, and libcst spent 34 s on 3,000 chained `[0]` before failing at the same line.
+    Found by the long run (vanishing_healthy.py + mixed_newlines + ipython_magics + deep_nesting)."""
+    text = ("x = x" + "[0]" * 3000 + "\nimport keras\nmodel = keras.Sequential([\n    keras.layers.LSTM(4),\n"
+            "!pip install keras\n])\n")
+    outcome = lint_bounded(text, BOUND_S)
+    assert outcome.kind == "error" and "too deeply nested" in outcome.detail, outcome
