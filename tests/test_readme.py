@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from rnnlint.catalog import default_catalog
 from rnnlint.docs import update_readme
 from tests.conftest import FIXTURES, ROOT, run_cli
@@ -39,3 +41,18 @@ def test_output_sample_is_real():
     proc = run_cli("check", "example2_optimizer_comparison.py", cwd=FIXTURES / "seed")
     assert proc.stdout.splitlines() == sample[1:-1]
     assert proc.stderr.strip().splitlines()[-1] == sample[-1]
+
+
+@pytest.mark.slow
+def test_probe_sample_verdicts_are_real():
+    """The README's probe report: same symptoms, same verdicts, same confirmed static finding."""
+    sample = next(block for block in _blocks("text") if block.startswith("$ rnnlint probe"))
+    proc = run_cli("probe", "--quiet", "vanishing_sick.py", cwd=FIXTURES / "probe", timeout=600)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+
+    def verdicts(text: str) -> list[tuple[str, str]]:
+        return re.findall(r"^\s+(RNN5\d\d) \S+\s+(confirmed|not observed|not measurable)", text, flags=re.M)
+
+    assert verdicts(proc.stdout) == verdicts(sample) and len(verdicts(sample)) == 11
+    assert "RNN104 [long-sequence-simple-rnn] confirmed" in proc.stdout
+    assert sample.rstrip().splitlines()[-1] == proc.stdout.rstrip().splitlines()[-1]
