@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +109,9 @@ def _nesting_refused(path: str, text: str, cuts: int = 4) -> SyntaxError | str |
     parser, which refuses it cleanly: a SyntaxError for too many brackets or block levels, a reason
     for anything else too deep."""
     try:
-        tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # `"\d"` warns while parsing (SyntaxWarning from 3.12): not ours to say
+            warnings.simplefilter("ignore")
+            tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         if exc.msg.startswith(("too many nested parentheses", "too many levels of indentation")):
             return exc

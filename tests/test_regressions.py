@@ -130,3 +130,10 @@ def test_deep_chain_before_a_syntax_error_is_refused_before_the_slow_parse():
             "!pip install keras\n])\n")
     outcome = lint_bounded(text, BOUND_S)
     assert outcome.kind == "error" and "too deeply nested" in outcome.detail, outcome
+
+
+def test_the_nesting_check_prints_no_warnings_about_the_linted_code(recwarn):
+    """Parsing with CPython first made `"\\d"` in a linted file warn on rnnlint's stderr (a
+    DeprecationWarning shown under -W default, a SyntaxWarning by default from Python 3.12)."""
+    lint_source("x.py", PRELUDE + 'pattern = "\\d+"\n')
+    assert [str(w.message) for w in recwarn] == []
