@@ -17,6 +17,7 @@ from pathlib import Path
 from rnnlint import __version__
 from rnnlint.files import write_text_atomic
 from rnnlint.findings import Applicability, Edit, FileError, Finding, Fix, Severity, Span
+from rnnlint.source import SourceError, read_source
 
 DEFAULT_DIR = ".rnnlint_cache"
 _DATA_FILE = re.compile(r"""["']([^"'\n]{1,300}\.(?:json|ya?ml))["']""")
@@ -50,9 +51,10 @@ def _dependencies(text: str, base_dir: Path | None) -> list[str]:
     out = []
     for name in sorted(set(_DATA_FILE.findall(text))):
         try:
-            out.append(f"{name}={hashlib.sha256((base_dir / name).read_bytes()).hexdigest()}")
-        except (OSError, ValueError):
-            out.append(f"{name}=-")
+            data = read_source(base_dir / name)  # regular files only: a FIFO must not hang the run
+        except ValueError:  # a name with a NUL byte
+            data = SourceError("")
+        out.append(f"{name}=-" if isinstance(data, SourceError) else f"{name}={hashlib.sha256(data).hexdigest()}")
     return out
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from rnnlint.findings import Edit, Finding, Fix, Span
 from rnnlint.source import MAX_SOURCE_BYTES, SourceError
 
+# Outputs (plots, images) make notebooks much larger than the scripts they hold.
+MAX_NOTEBOOK_BYTES = MAX_SOURCE_BYTES * 5
 # Cell magics whose body is Python and is linted; any other `%%magic` hides its cell.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
 # `%magic`, `%%magic`, `!shell`, `?obj`, and assignments from them (`files = !ls`)
@@ -143,9 +145,9 @@ def _file_lines(raw: str, cells: list) -> list[tuple[int, ...]]:
 
 def read_notebook(data: bytes) -> NotebookProgram | SourceError:
     """The program a notebook's code cells form, or a one-line reason why it cannot be read."""
-    if len(data) > MAX_SOURCE_BYTES * 5:  # outputs (images) make notebooks larger than scripts
+    if len(data) > MAX_NOTEBOOK_BYTES:
         return SourceError(f"notebook is {len(data) / 1e6:.1f} MB, over the "
-                           f"{MAX_SOURCE_BYTES * 5 / 1e6:.0f} MB limit; not linted")
+                           f"{MAX_NOTEBOOK_BYTES / 1e6:.0f} MB limit; not linted")
     try:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

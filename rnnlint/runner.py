@@ -14,8 +14,9 @@ from rnnlint import __version__
 from rnnlint.config import Config
 from rnnlint.files import discover
 from rnnlint.findings import FileError
+from rnnlint.notebook import MAX_NOTEBOOK_BYTES
 from rnnlint.results import RunResult
-from rnnlint.source import SourceError, decode
+from rnnlint.source import MAX_SOURCE_BYTES, SourceError, decode, read_source
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
@@ -112,10 +113,10 @@ def _jobs(files: list[Path], options: RunOptions, result: RunResult) -> list[Job
         shown = str(path)
         config = _config_for(path, options)
         result.fail_on[shown] = config.fail_on
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.errors.append(FileError(shown, f"cannot read: {exc.strerror or exc}"))
+        # regular files only, bounded: a FIFO or a link to /dev/zero named *.py must not hang the run
+        data = read_source(path, MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_SOURCE_BYTES)
+        if isinstance(data, SourceError):
+            result.errors.append(FileError(shown, data.message))
             continue
         base_dir = path.resolve().parent
         key = None

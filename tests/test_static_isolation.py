@@ -179,9 +179,6 @@ def _run_limited(args, cwd, timeout):
                           preexec_fn=limit)
 
 
-@pytest.mark.xfail(strict=True, raises=(subprocess.TimeoutExpired, AssertionError),
-                   reason="bug reported to the lead: files.walk/runner read FIFOs and devices named *.py "
-                          "(a FIFO blocks forever, /dev/zero never ends); engine.lint_file is fixed")
 @pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
 def test_directory_walk_skips_fifos_and_devices(tmp_path, kind):
     (tmp_path / "train.py").write_text(TRAIN)
