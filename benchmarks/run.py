@@ -702,6 +702,9 @@ def write_results(path: Path, ctx: Context, rep: Report, seconds: float, mode: s
     for metric, measured, target, verdict_, section in rep.rows:
         repro = f"`.venv/bin/python benchmarks/run.py --only {cmd.get(section, section)}`"
         lines.append(f"| {metric} | {measured} | {target} | {verdict_} | {repro} |")
+    analysis = HERE / "ANALYSIS.md"  # hand-written: what dominates where a target is missed
+    if analysis.is_file():
+        lines += ["", analysis.read_text(encoding="utf-8").rstrip()]
     lines += ["", "## Details", ""]
     for block in rep.sections:
         lines += [block, ""]
