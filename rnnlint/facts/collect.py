@@ -726,23 +726,11 @@ class ScriptFacts:
                     target, value = first.value, call.args[1].value
             if target is not None and value is not None:
                 out.append(self._later_setting(target, value, "learning_rate", site.scope, site.order, site))
-        for binding in [*self.index.attribute_assignments, *self._plain_attribute_bindings()]:
+        for binding in self.index.attribute_assignments:
             if binding.name in ("learning_rate", "lr") and isinstance(binding.node, cst.Attribute):
                 out.append(self._later_setting(binding.node.value, binding.value, binding.name,
                                                binding.scope, binding.order, None))
         return out
-
-    def _plain_attribute_bindings(self):
-        for scope in self.index.scopes:
-            for name, bindings in scope.bindings.items():
-                if name.count(".") == 1 and name.rsplit(".", 1)[1] in ("learning_rate", "lr"):
-                    for binding in bindings:
-                        if binding.kind == "assign" and isinstance(binding.node, cst.Assign):
-                            for target in binding.node.targets:
-                                if isinstance(target.target, cst.Attribute):
-                                    yield type(binding)(target.target.attr.value, "assign", binding.value,
-                                                        binding.scope, binding.order, binding.loops,
-                                                        node=target.target)
 
     def _later_setting(self, owner, value, parameter, scope, order, site) -> LearningRateSetting:
         optimizer = None

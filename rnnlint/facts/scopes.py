@@ -149,7 +149,7 @@ class ModuleIndex(cst.CSTVisitor):
         self.classes: dict[str, ClassInfo] = {}
         self.calls: list[CallSite] = []
         self.loops: list[LoopInfo] = []
-        # `<expr>.attr = value` assignments whose owner is not a plain name (e.g. model.optimizer.lr)
+        # every `<expr>.attr = value` assignment (model.optimizer.lr = ..., opt.learning_rate = ...)
         self.attribute_assignments: list[Binding] = []
         self.call_scope: dict[cst.Call, CallSite] = {}
         self.calls_by_method: dict[str, list[CallSite]] = {}
@@ -196,18 +196,19 @@ class ModuleIndex(cst.CSTVisitor):
                                path=None if starred else (*path, index))
                 elif isinstance(inner, (cst.Tuple, cst.List)) and not starred:
                     self._bind_target(inner, value, kind, node, (*path, index))
-        elif isinstance(target, cst.Attribute) and not isinstance(target.value, cst.Name):
+        elif isinstance(target, cst.Attribute):
+            # every `<expr>.attr = value`, for the facts that look for setters (`opt.lr = ...`)
             self.attribute_assignments.append(Binding(
                 target.attr.value, kind, value, self._scope, self._tick(), tuple(self._loop_stack),
                 node=target))
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-            owner = target.value.value
-            if owner == "self":
-                cls = self._scope.enclosing_class()
-                if cls is not None:
-                    self._bind(f"self.{target.attr.value}", kind, value, node, scope=cls.scope)
-            else:
-                self._bind(f"{owner}.{target.attr.value}", kind, value, node)
+            if isinstance(target.value, cst.Name):  # `name.attr` is also a binding values can read
+                owner = target.value.value
+                if owner == "self":
+                    cls = self._scope.enclosing_class()
+                    if cls is not None:
+                        self._bind(f"self.{target.attr.value}", kind, value, node, scope=cls.scope)
+                else:
+                    self._bind(f"{owner}.{target.attr.value}", kind, value, node)
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 self._bind(target.value.value, "item", value, node, key=target.slice[0].slice.value)
