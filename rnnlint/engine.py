@@ -1,7 +1,7 @@
 """The static engine: `(path, text, config) -> findings`. No I/O beyond what `lint_file` reads.
 
-One parse per file; facts are collected once and shared by every rule; positions are resolved only
-when at least one finding needs them (they cost a second pass over the tree).
+One parse per file; facts are collected once and shared by every rule; positions are measured only
+for the nodes a rule reports (rnnlint.spans), never for the whole tree.
 """
 
 from __future__ import annotations
@@ -75,10 +75,15 @@ def _parse_without_magics(text: str) -> cst.Module | None:
         return None
 
 
+def _syntax_error(path: str, line: int, column: int, message: str, catalog: Catalog) -> Finding:
+    spec = catalog.by_code[SYNTAX_ERROR]
+    return Finding(spec.code, spec.name, spec.severity, path, Span(line, column, line, column),
+                   spec.render({"message": message}))
+
+
 def _syntax_finding(path: str, text: str, error: cst.ParserSyntaxError, catalog: Catalog) -> Finding:
     """libcst's error position is often a line late; CPython's own parser pinpoints it, and only
     runs here, on a file that already failed to parse."""
-    spec = catalog.by_code[SYNTAX_ERROR]
     line, column = error.raw_line, error.raw_column + 1
     message = error.message.strip().splitlines()[0]
     try:
@@ -89,8 +94,7 @@ def _syntax_finding(path: str, text: str, error: cst.ParserSyntaxError, catalog:
             message = exc.msg
     except (ValueError, RecursionError, MemoryError):
         pass
-    message = spec.render({"message": message})
-    return Finding(spec.code, spec.name, spec.severity, path, Span(line, column, line, column), message)
+    return _syntax_error(path, line, column, message, catalog)
 
 
 def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: Catalog | None = None,
@@ -143,10 +147,8 @@ def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: 
         return report
     if refused is not None:
         if SYNTAX_ERROR in enabled:
-            spec = catalog.by_code[SYNTAX_ERROR]
-            line, column = refused.lineno or 1, max(refused.offset or 1, 1)
-            report.findings.append(Finding(spec.code, spec.name, spec.severity, path,
-                                           Span(line, column, line, column), spec.render({"message": refused.msg})))
+            report.findings.append(_syntax_error(path, refused.lineno or 1, max(refused.offset or 1, 1),
+                                                 refused.msg, catalog))
         return report
     try:
         module = parse_source(text)
