@@ -73,8 +73,7 @@ class RuleContext:
 
     def code(self, node: cst.CSTNode, limit: int = 40) -> str:
         """Source text of a node on one line, shortened for messages."""
-        text = " ".join(self.facts.module.code_for_node(node).split())
-        return text if len(text) <= limit else text[: limit - 3] + "..."
+        return self.facts.source_text(node, limit)
 
 
 def load_checks() -> dict[str, CheckFunction]:

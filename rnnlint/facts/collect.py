@@ -69,6 +69,11 @@ class ScriptFacts:
         qualified = self.imports.qualify(target)
         return f"{qualified}.{rest}" if qualified and rest else qualified
 
+    def source_text(self, node: cst.CSTNode, limit: int | None = None) -> str:
+        """A node's source on one line (whitespace collapsed), shortened to `limit` for messages."""
+        text = " ".join(self.module.code_for_node(node).split())
+        return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
     def calls_to(self, qualified: str) -> list[CallSite]:
         """Call sites of one canonical name (`keras.callbacks.EarlyStopping`), in source order."""
         return self._by_qualname.get(qualified, [])

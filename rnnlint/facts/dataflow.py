@@ -128,9 +128,12 @@ class DataFlow:
         return self.facts.qualname(call)
 
     def _code(self, node: cst.CSTNode) -> str:
-        text = self.facts.module.code_for_node(node)
-        text = " ".join(text.split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        """For messages: shortened."""
+        return self.facts.source_text(node, 40)
+
+    def _key(self, node: cst.CSTNode) -> str:
+        """For comparing slices: the whole text (two long bounds may share their first 40 characters)."""
+        return self.facts.source_text(node)
 
     def _bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
         return self.resolver.bindings(name, scope, order)
@@ -464,9 +467,9 @@ class DataFlow:
         value = sub.value
         if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
             value = value.value
-        base = self._code(value)
-        lower = None if first.lower is None or self._code(first.lower) == "0" else self._bound_key(first.lower)
-        upper = None if first.upper is None or self._code(first.upper) == f"len({base})" \
+        base = self._key(value)
+        lower = None if first.lower is None or self._key(first.lower) == "0" else self._bound_key(first.lower)
+        upper = None if first.upper is None or self._key(first.upper) == f"len({base})" \
             else self._bound_key(first.upper)
         if lower is None and upper is None:
             return None  # `d[:, 0]`: every row
@@ -476,7 +479,7 @@ class DataFlow:
         while isinstance(bound, cst.BinaryOperation) and isinstance(bound.operator, (cst.Add, cst.Subtract)) \
                 and isinstance(bound.right, (cst.Integer, cst.Name)):
             bound = bound.left
-        return self._code(bound)
+        return self._key(bound)
 
     def _split_bounds(self) -> set[tuple[str, str]]:
         """(base, bound) where the rows of `base` are cut in two at `bound`: `d[:k]` with `d[k:]`,
