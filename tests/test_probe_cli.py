@@ -80,7 +80,7 @@ RUN = {"index": 1, "kind": "fit", "steps": 5}
     ({"status": "running", "runs": []}, True, None, "timeout", command.EXIT_SCRIPT),
     ({"status": "running", "runs": []}, False, -9, "script_error", command.EXIT_SCRIPT),
     ({"status": "script_error", "runs": []}, False, 0, "script_error", command.EXIT_SCRIPT),
-    ({"status": "completed", "runs": []}, False, 0, "no_fit", command.EXIT_CLEAN),
+    ({"status": "completed", "runs": []}, False, 0, "no_fit", command.EXIT_NO_VERDICT),
     ({"status": "completed", "runs": [RUN]}, False, 0, "completed", None),
     ({"status": "stopped", "runs": [RUN], "stop_reason": "cap"}, False, 0, "stopped", None),
     ({"status": "running", "runs": [RUN]}, True, None, "timeout", None),

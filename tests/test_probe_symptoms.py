@@ -100,20 +100,42 @@ def test_a_trained_dependency_on_early_timesteps_is_not_explosion():
     assert verdict_of(symptoms.exploding, make_run(timestep_profiles=profiles)).verdict == symptoms.NOT_OBSERVED
 
 
-def two_fits(starts_from_previous: bool, recompiled: bool) -> dict:
+def test_nan_in_the_data_is_its_own_symptom_and_not_blamed_on_gradients_or_loss():
+    nan_steps = [False] * STEPS
+    data = {"input": {"values": 3, "rows": 3, "first": {"row": 21, "timestep": 19, "feature": 0},
+                      "kind": "NaN"}, "target": {"values": 0, "rows": 0}, "from": "training arrays"}
+    run = make_run(nonfinite_inputs=data, grads_finite=nan_steps, weights_finite=nan_steps,
+                   loss=[float("nan")] * STEPS, grad_norm=[float("nan")] * STEPS)
+    verdicts = {v.code: v for v in symptoms.assess({"runs": [run], "leak": []},
+                                                   symptoms.Thresholds(CATALOG)).all()}
+    assert verdicts["RNN512"].verdict == symptoms.CONFIRMED
+    assert "row 21, timestep 19, feature 0" in verdicts["RNN512"].message
+    assert verdicts["RNN501"].verdict != symptoms.CONFIRMED
+    assert verdicts["RNN505"].verdict != symptoms.CONFIRMED
+    # The same non-finite training without NaN in the data is explosion and divergence.
+    clean = run | {"nonfinite_inputs": {"input": {"values": 0, "rows": 0}, "target": None}}
+    verdicts = {v.code: v for v in symptoms.assess({"runs": [clean], "leak": []},
+                                                   symptoms.Thresholds(CATALOG)).all()}
+    assert verdicts["RNN512"].verdict == symptoms.NOT_OBSERVED
+    assert verdicts["RNN501"].verdict == verdicts["RNN505"].verdict == symptoms.CONFIRMED
+
+
+def two_fits(starts_from_previous: bool, recompiled: bool, same_rows: bool | None = True) -> dict:
     second = make_run(2, optimizer="RMSprop", reuse={
         "previous_run": 1, "starts_from_previous_weights": starts_from_previous,
-        "recompiled": recompiled, "previous_optimizer": "Adam"})
+        "recompiled": recompiled, "previous_optimizer": "Adam", "same_training_rows": same_rows})
     return {"runs": [make_run(1), second], "leak": []}
 
 
-@pytest.mark.parametrize("starts, recompiled, expected", [
-    (True, True, symptoms.CONFIRMED),
-    (True, False, symptoms.NOT_OBSERVED),  # the same optimizer going on: continued training
-    (False, True, symptoms.NOT_OBSERVED),
+@pytest.mark.parametrize("starts, recompiled, same_rows, expected", [
+    (True, True, True, symptoms.CONFIRMED),
+    (True, False, True, symptoms.NOT_OBSERVED),  # the same optimizer on the same rows: continued training
+    (True, False, False, symptoms.CONFIRMED),  # k-fold with the model compiled once
+    (True, False, None, symptoms.NOT_OBSERVED),  # rows unreadable (a dataset): stay silent
+    (False, True, False, symptoms.NOT_OBSERVED),  # a fresh model per run
 ])
-def test_model_reuse(starts, recompiled, expected):
-    verdict = symptoms.model_reuse(two_fits(starts, recompiled), symptoms.Thresholds(CATALOG))
+def test_model_reuse(starts, recompiled, same_rows, expected):
+    verdict = symptoms.model_reuse(two_fits(starts, recompiled, same_rows), symptoms.Thresholds(CATALOG))
     assert verdict.verdict == expected
 
 

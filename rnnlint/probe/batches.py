@@ -117,3 +117,22 @@ def is_recurrent(layer) -> bool:
 
     return isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
 
+
+
+def nonfinite_where(array) -> dict | None:
+    """How many non-finite values an input or target array holds and where the first one sits
+    (row, timestep, feature for a (rows, timesteps, features) array); None when not numeric."""
+    try:
+        a = np.asarray(array)
+    except Exception:  # noqa: BLE001 - tensors of odd kinds, ragged lists
+        return None
+    if a.dtype.kind != "f" or a.ndim == 0:
+        return {"values": 0, "rows": 0} if a.dtype.kind in "iub" and a.ndim else None
+    bad = ~np.isfinite(a)
+    count = int(bad.sum())
+    out = {"values": count, "rows": int(bad.reshape(a.shape[0], -1).any(axis=1).sum()) if count else 0}
+    if count:
+        first = [int(i) for i in np.argwhere(bad)[0]]
+        out["first"] = dict(zip(("row", "timestep", "feature") if a.ndim == 3 else ("row", "feature"), first))
+        out["kind"] = "NaN" if np.isnan(a.flat[int(np.flatnonzero(bad)[0])]) else "Inf"
+    return out

@@ -31,15 +31,62 @@ def _frames(exc: BaseException, limit: int = 6) -> list[dict]:
     ]
 
 
+def _script_folder_first(folder: str) -> None:
+    """sys.path as under `python script.py`: the script's folder first, then the rest (set only now,
+    after the probe's imports, so a module beside the script shadows nothing of the probe's)."""
+    if sys.flags.safe_path:
+        sys.path.insert(0, folder)
+    else:  # Python 3.10: `-m` put the working directory (the same folder) first
+        sys.path[0] = folder
+    # Modules the probe (or TensorFlow) imported before the script ran would hide a file of the same
+    # name beside the script; under `python script.py` the script's own file wins, so it wins here.
+    # The probe's modules keep the references they already hold.
+    for name in _local_module_names(folder):
+        module = sys.modules.get(name)
+        origin = os.path.dirname(os.path.abspath(getattr(module, "__file__", None) or folder))
+        if module is not None and origin != os.path.abspath(folder):
+            del sys.modules[name]
+
+
+def _local_module_names(folder: str) -> list[str]:
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return []
+    names = [e[:-3] for e in entries if e.endswith(".py")]
+    names += [e for e in entries if os.path.isfile(os.path.join(folder, e, "__init__.py"))]
+    return names
+
+
+def shadowing_hint(folder: str, exc: BaseException) -> str | None:
+    """A one-line hint when a file beside the script shares a standard-library module's name and
+    the script failed in it or in the standard library."""
+    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    shadows = [n for n in names if n.endswith(".py") and n[:-3] in stdlib]
+    if not shadows:
+        return None
+    files = {os.path.join(folder, n) for n in shadows}
+    in_traceback = any(f.filename in files for f in traceback.extract_tb(exc.__traceback__))
+    if not in_traceback and not isinstance(exc, (ImportError, AttributeError)):
+        return None
+    return (f"{', '.join(shadows)} beside the script shadows the standard-library module of that name; "
+            "rename it")
+
+
 def run_script(state: ProbeState) -> None:
     config = state.config
     script = config["script"]
     sys.argv = [script, *config["script_args"]]
-    sys.path[0] = os.path.dirname(script)
+    _script_folder_first(os.path.dirname(script))
     state.status = "running"
     state.write()
     try:
-        runpy.run_path(script, run_name="__main__")
+        # A notebook runs as the program its code cells form (written by the parent).
+        runpy.run_path(config.get("program_path") or script, run_name="__main__")
         state.status = "completed"
     except SystemExit as exc:
         code = exc.code
@@ -57,6 +104,9 @@ def run_script(state: ProbeState) -> None:
                 "message": str(exc)[:2000],
                 "frames": _frames(exc),
             }
+            hint = shadowing_hint(os.path.dirname(script), exc)
+            if hint:
+                state.error["hint"] = hint
     for run in state.loop_runs.values():
         if not run.seconds:
             run.seconds = time.perf_counter() - run.started

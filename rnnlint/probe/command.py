@@ -1,7 +1,7 @@
 """`rnnlint probe SCRIPT [options] [-- SCRIPT_ARGS...]`: arguments, the run, the report, the exit code.
 
 Exit codes: 0 no confirmed symptom, 1 confirmed symptom(s), 2 usage error, 3 internal error,
-4 the script itself failed or timed out.
+4 the script itself failed or timed out before any measured step, 5 no verdict (no fit was probed).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import traceback
 from pathlib import Path
 
-EXIT_CLEAN, EXIT_CONFIRMED, EXIT_USAGE, EXIT_INTERNAL, EXIT_SCRIPT = 0, 1, 2, 3, 4
+EXIT_CLEAN, EXIT_CONFIRMED, EXIT_USAGE, EXIT_INTERNAL, EXIT_SCRIPT, EXIT_NO_VERDICT = 0, 1, 2, 3, 4, 5
 DEFAULT_STEPS = 200
 DEFAULT_TIMEOUT = 180.0
 DEFAULT_MAX_FITS = 3
@@ -116,7 +116,8 @@ def _classify(outcome) -> tuple[str, str, int | None]:
             return "script_error", "the script failed after the probed run(s)", None
         return "script_error", "the script failed before training", EXIT_SCRIPT
     if not runs:
-        return "no_fit", "the script finished without calling fit or applying gradients", EXIT_CLEAN
+        return "no_fit", "no verdict: the script finished without calling fit or applying gradients", (
+            EXIT_NO_VERDICT)
     if status == "stopped":
         return "stopped", f"probed {len(runs)} run(s); {result.get('stop_reason', '')}", None
     return "completed", f"probed {len(runs)} run(s); the script finished", None
@@ -143,14 +144,24 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, script: Path) -> int:
     from rnnlint.catalog import default_catalog
     from rnnlint.probe import report, symptoms
+    from rnnlint.probe.notebook import is_notebook, load as load_notebook, skip_note
+    from rnnlint.source import SourceError
     from rnnlint.probe.runner import ProbeRequest, run_probe
 
     catalog = default_catalog()
+    notebook = None
+    if is_notebook(script):
+        notebook = load_notebook(script)
+        if isinstance(notebook, SourceError):
+            return _usage_error(f"{script}: {notebook.message}")
     findings, static_note = (None, "skipped (--no-static)") if args.no_static else _static_findings(script)
     request = ProbeRequest(script=script, script_args=tuple(args.script_args), steps=args.steps,
                            timeout=args.timeout, seed=args.seed, max_fits=args.max_fits,
-                           allow_gpu=args.allow_gpu)
+                           allow_gpu=args.allow_gpu,
+                           program_text=notebook.program.text if notebook is not None else None)
     outcome = run_probe(request, on_progress=None if args.quiet else _progress)
+    if notebook is not None and outcome.program_path:
+        notebook.map_frames(outcome.result, outcome.program_path, script)
     status, headline, fixed_exit = _classify(outcome)
     assessment = None
     if outcome.result is not None and outcome.result.get("runs"):
@@ -168,7 +179,12 @@ def _run(args: argparse.Namespace, script: Path) -> int:
         exit_code = EXIT_SCRIPT
     else:
         exit_code = EXIT_CLEAN
-    notes = []
+    notes = [note for note in [skip_note(notebook) if notebook is not None else None] if note]
+    if status == "no_fit":
+        from rnnlint.probe.entry import where_training_starts
+
+        text = notebook.program.text if notebook is not None else script.read_text(encoding="utf-8", errors="replace")
+        notes.append(where_training_starts(script, text))
     if status in ("timeout", "internal_error") or (status == "script_error" and not (outcome.result or {}).get("error")):
         notes.append("last output of the script:\n" + outcome.output_tail.strip()[-2000:])
     summary = {

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import time
 
-from .batches import feature_stats, first_batch, training_split, weights_fingerprint
+from .batches import (feature_stats, first_batch, nonfinite_where, row_hashes, training_split,
+                      weights_fingerprint)
+from .history import bound_validation, describe_history, has_validation, user_callbacks
 from .profile import make_profiler
 from .state import ProbeState, Run, optimizer_info
-
-# Callbacks that write files: a truncated probe run must not overwrite the user's checkpoints or logs.
-WRITING_CALLBACKS = ("ModelCheckpoint", "BackupAndRestore", "TensorBoard", "CSVLogger")
 
 
 def _probe_callback(state: ProbeState, run: Run, profile, batch):
@@ -52,35 +52,52 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
     run.info["target_stats"] = feature_stats(a.get("y") if a.get("y") is not None else batch[1])
     run.info["input_stats_from"] = "training arrays" if train_x is not None else "first batch"
     run.info["integer_inputs"] = bool(model.layers) and type(model.layers[0]).__name__ == "Embedding"
-    state.note_data("train", train_x if train_x is not None else batch[0])
+    train = train_x if train_x is not None else batch[0]
+    target = a.get("y") if a.get("y") is not None and train_x is not None else batch[1]
+    if train_x is not None and target is not None and hasattr(target, "__getitem__"):
+        target = target[: len(train_x)]
+    run.info["nonfinite_inputs"] = {"input": nonfinite_where(train), "target": nonfinite_where(target),
+                                    "from": run.info["input_stats_from"]}
+    state.note_data("train", train)
+    run.info["training_rows_digest"] = _rows_digest(train)
     if val_x is not None:
         state.note_data("validation", val_x)
 
 
-def _reuse(state: ProbeState, model) -> dict | None:
+def _rows_digest(data) -> str | None:
+    """One fingerprint of the set of rows trained on: k-fold and resampling loops change it."""
+    hashes = sorted(set(row_hashes(data)))
+    if not hashes:
+        return None
+    return hashlib.sha1(",".join(map(str, hashes)).encode()).hexdigest()
+
+
+def _reuse(state: ProbeState, run: Run, model) -> dict | None:
     """How this fit starts compared with the end of the previous fit of the same model object."""
     previous = state.model_end.get(id(model))
     if previous is None:
         return None
     fingerprint, prev_run, prev_optimizer, prev_optimizer_id = previous
     start = weights_fingerprint(model) if model.built else None
+    digest, prev_digest = run.info.get("training_rows_digest"), state.runs[prev_run - 1].info.get(
+        "training_rows_digest")
     return {
         "previous_run": prev_run,
+        "model_fit_before": True,
         "starts_from_previous_weights": start is not None and start == fingerprint,
         "recompiled": prev_optimizer_id != id(model.optimizer),
         "previous_optimizer": prev_optimizer,
+        # None when either fit's rows could not be read (datasets, generators).
+        "same_training_rows": None if digest is None or prev_digest is None else digest == prev_digest,
     }
 
 
 def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> dict:
-    """The user's fit arguments with file-writing callbacks left out and the probe's callback added."""
-    callbacks = list(a.get("callbacks") or [])
-    kept = [c for c in callbacks if type(c).__name__ not in WRITING_CALLBACKS]
-    run.notes += [f"{type(c).__name__} was left out: it writes files" for c in callbacks if c not in kept]
+    """The user's fit arguments, their callbacks kept where they can run, the probe's callback added."""
+    kept = user_callbacks(state, run, list(a.get("callbacks") or []))
     kept.append(_probe_callback(state, run, make_profiler(state, model), batch))
     a.update(callbacks=kept, verbose=0)
-    if a.get("validation_data") is not None or a.get("validation_split"):
-        a["validation_freq"] = 10**9  # the probe judges training; never pay for validation
+    bound_validation(run, a)
     return a
 
 
@@ -97,7 +114,8 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
     run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
     batch = first_batch(a, a.get("batch_size") or 32)
     _describe_data(state, run, a, model, batch)
-    run.info["reuse"] = _reuse(state, model)
+    run.info["reuse"] = _reuse(state, run, model)
+    validated = has_validation(a)
     a = _bounded_arguments(state, run, a, model, batch)
     model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
@@ -111,6 +129,8 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
             weights_fingerprint(model), run.index, type(model.optimizer).__name__, id(model.optimizer)
         )
         state.write()
+    describe_history(run, history, validated)
+    state.write()
     state.progress(event="run_end", run=run.index)
     return history
 

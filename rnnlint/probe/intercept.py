@@ -136,7 +136,8 @@ def install(state: ProbeState) -> None:
     original_evaluate = keras.Model.evaluate
 
     def evaluate(self, x=None, *args, **kwargs):
-        state.note_data("evaluate", x)
+        if state.fit_run is None:  # fit's own validation rows are noted once, as "validation"
+            state.note_data("evaluate", x)
         return original_evaluate(self, x, *args, **kwargs)
 
     keras.Model.evaluate = evaluate

@@ -112,9 +112,12 @@ def _verdict_lines(verdicts: list[Verdict]) -> list[str]:
 def _error_lines(error: dict) -> list[str]:
     lines = [f"the script raised {error['type']}: {error['message']}"]
     for frame in error.get("frames", []):
-        lines.append(f"  {frame['file']}:{frame['line']} in {frame['function']}")
+        where = f"cell {frame['cell']} line {frame['line']}" if "cell" in frame else f"{frame['line']}"
+        lines.append(f"  {frame['file']}:{where} in {frame['function']}")
         if frame.get("code"):
             lines.append(f"      {frame['code']}")
+    if error.get("hint"):
+        lines.append(f"hint: {error['hint']}")
     return lines
 
 
@@ -128,6 +131,8 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
         lines += _error_lines(result["error"])
     for note in summary.get("notes", []):
         lines.append(f"note: {note}")
+    if result.get("runs") and result.get("history_source"):
+        lines.append(f"note: {result['history_source']}")
     for run in result.get("runs", []):
         lines.append("")
         lines.append(_run_header(run))
@@ -198,6 +203,7 @@ def render_json(summary: dict, assessment: Assessment | None, static: list[Stati
         "notes": summary.get("notes", []) + result.get("notes", []),
         "runs": runs,
         "leak": result.get("leak", []),
+        "history_source": result.get("history_source") if runs else None,
         "script_symptoms": [v.to_json() for v in assessment.script_verdicts] if assessment else [],
         "confirmed": sorted({v.code for v in assessment.confirmed()}) if assessment else [],
         "static": [c.to_json() for c in static] if static is not None else None,

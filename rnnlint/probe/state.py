@@ -12,6 +12,9 @@ from .batches import row_hashes
 from .lazy import tensorflow as _tf
 from .recorder import Recorder, _layer_groups, _per_layer
 
+HISTORY_SOURCE = ("every History value, callback log and evaluate/predict result the script saw after a "
+                  "probed fit comes from the truncated run")
+
 
 class StopProbe(BaseException):
     """Ends the user's script once the probe has what it needs (not an `Exception`: scripts catch those)."""
@@ -102,6 +105,12 @@ class ProbeState:
 
     # ---------------------------------------------------------------- output
 
+    def scratch_dir(self) -> str:
+        """A folder inside the probe's temp dir for files the script's callbacks write."""
+        path = os.path.join(os.path.dirname(self.config["result_path"]), "written")
+        os.makedirs(path, exist_ok=True)
+        return path
+
     def progress(self, **event) -> None:
         event["t"] = round(time.time(), 3)
         with open(self.config["progress_path"], "a", encoding="utf-8") as fh:
@@ -116,6 +125,7 @@ class ProbeState:
             "runs": [run.summary() for run in self.runs],
             "leak": self.leak_summary(),
             "notes": self.notes,
+            "history_source": HISTORY_SOURCE,
         }
         path = self.config["result_path"]
         with open(path + ".tmp", "w", encoding="utf-8") as fh:

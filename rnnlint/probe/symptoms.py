@@ -97,6 +97,28 @@ def _make(th: Thresholds, code: str, run: int | None):
 # --------------------------------------------------------------------------- per-run symptoms
 
 
+def nonfinite_inputs(run: dict, th: Thresholds) -> Verdict:
+    """NaN/Inf in the data fed to fit: judged first, so that the gradient and loss symptoms do not
+    blame the optimizer for non-finite values the data brought in."""
+    verdict = _make(th, "RNN512", run["index"])
+    seen = run.get("nonfinite_inputs") or {}
+    judged = {role: seen[role] for role in ("input", "target") if seen.get(role) is not None}
+    if not judged:
+        return verdict(NOT_MEASURABLE, {}, "the training data could not be read as arrays")
+    role, where = max(judged.items(), key=lambda item: item[1]["values"])
+    if not where["values"]:
+        return verdict(NOT_OBSERVED, {"values": 0, "source": seen.get("from")},
+                       f"no NaN/Inf in the training {' or '.join(judged)} (read from the {seen.get('from')})")
+    first = where.get("first", {})
+    values = {"values": where["values"], "role": role, "rows": where["rows"], "kind": where.get("kind"),
+              "where": ", ".join(f"{k} {v}" for k, v in first.items()), "source": seen.get("from")}
+    return verdict(CONFIRMED, values)
+
+
+def _data_brought_nonfinite(run: dict) -> bool:
+    return bool(run.get("data_nonfinite"))
+
+
 def exploding(run: dict, th: Thresholds) -> Verdict:
     code = "RNN501"
     bound = th(code, "grad_norm_bound")
@@ -111,6 +133,9 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     peak = measures.finite_max(norms)
     spike_steps = measures.spikes(norms, factor, int(window))
     nonfinite = sum(1 for ok in run["grads_finite"] if not ok)
+    # Non-finite gradients are the data's echo when the data held NaN/Inf: only norms that grew
+    # while still finite speak for explosion then.
+    nonfinite_counts = 0 if _data_brought_nonfinite(run) else nonfinite
     # Through time, judge the untrained model: once trained, a target that depends on early timesteps
     # rightly gives them large gradients.
     first_step = min((p["step"] for p in run.get("timestep_profiles", [])), default=None)
@@ -119,7 +144,7 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     growths = [g for g in growths if g is not None]
     growth = max(growths) if growths else None
     confirmed = (
-        (peak is not None and peak > bound) or len(spike_steps) >= min_spikes or nonfinite > 0
+        (peak is not None and peak > bound) or len(spike_steps) >= min_spikes or nonfinite_counts > 0
         or (growth is not None and growth > growth_bound)
     )
     values = {
@@ -225,7 +250,10 @@ def divergence(run: dict, th: Thresholds) -> Verdict:
     values = {"nonfinite_steps": len(bad), "first_nonfinite": bad[0] if bad else "none",
               "nonfinite_weights": bad_weights, "growth": growth, "growth_bound": growth_low,
               "growth_factor": factor, "confidence": confidence}
-    confirmed = bool(bad) or bad_weights > 0 or (growth_low is not None and growth_low > factor)
+    # With NaN/Inf in the data a non-finite loss is the data's, not divergence: only a loss that rose
+    # while finite counts then.
+    echo = _data_brought_nonfinite(run)
+    confirmed = (not echo and (bool(bad) or bad_weights > 0)) or (growth_low is not None and growth_low > factor)
     return verdict(CONFIRMED if confirmed else NOT_OBSERVED, values)
 
 
@@ -303,7 +331,7 @@ def unscaled_inputs(run: dict, th: Thresholds) -> Verdict:
 
 
 RUN_SYMPTOMS: tuple[Callable[[dict, Thresholds], Verdict], ...] = (
-    exploding, vanishing_layers, vanishing_through_time, plateau, divergence, oscillation,
+    nonfinite_inputs, exploding, vanishing_layers, vanishing_through_time, plateau, divergence, oscillation,
     learning_rate_high, learning_rate_low, unscaled_inputs,
 )
 
@@ -317,14 +345,21 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
     reused = [r for r in fits if r.get("reuse")]
     if len(fits) < 2:
         return verdict(NOT_MEASURABLE, {}, f"{len(fits)} fit call(s) probed; reuse needs two")
+    first_loss = (fits[0].get("loss") or [None])[0]
     for run in reused:
         reuse = run["reuse"]
-        if reuse["starts_from_previous_weights"] and reuse["recompiled"]:
+        # Carried-over weights contaminate the comparison when anything else changed between the
+        # fits: another optimizer, or other rows (k-fold, resampling). The same model, optimizer and
+        # rows going on is deliberate continued training.
+        other_rows = reuse.get("same_training_rows") is False
+        if reuse["starts_from_previous_weights"] and (reuse["recompiled"] or other_rows):
             values = {"run": run["index"], "previous_run": reuse["previous_run"],
-                      "optimizer": run.get("optimizer"), "previous_optimizer": reuse["previous_optimizer"]}
+                      "optimizer": run.get("optimizer"), "previous_optimizer": reuse["previous_optimizer"],
+                      "changed": "optimizer" if reuse["recompiled"] else "training rows",
+                      "first_loss": (run.get("loss") or [None])[0], "first_fit_first_loss": first_loss}
             return verdict(CONFIRMED, values)
     return verdict(NOT_OBSERVED, {"fits": len(fits)},
-                   f"{len(fits)} fits probed; none started from another optimizer's weights")
+                   f"{len(fits)} fits probed; none started from weights another run left behind")
 
 
 def scaler_leak(result: dict, th: Thresholds) -> Verdict:
@@ -358,7 +393,11 @@ class Assessment:
 
 
 def assess(result: dict, th: Thresholds) -> Assessment:
-    runs = {run["index"]: [symptom(run, th) for symptom in RUN_SYMPTOMS] for run in result.get("runs", [])}
+    runs = {}
+    for run in result.get("runs", []):
+        data = nonfinite_inputs(run, th)
+        judged = {**run, "data_nonfinite": data.verdict == CONFIRMED}
+        runs[run["index"]] = [data] + [symptom(judged, th) for symptom in RUN_SYMPTOMS[1:]]
     return Assessment(runs, [symptom(result, th) for symptom in SCRIPT_SYMPTOMS])
 
 
