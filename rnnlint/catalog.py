@@ -167,8 +167,12 @@ def parse_rule(data: Any, where: str) -> RuleSpec:
     examples = data.get("examples") or {}
     bad = tuple(examples.get("bad") or ())
     good = tuple(examples.get("good") or ())
-    if kind != "runtime" and (not bad or not good):
+    if kind == "static" and (not bad or not good):
         raise CatalogError(f"{where}: a static rule needs at least one bad and one good example")
+    if kind == "meta" and not good:
+        # a meta rule may have no bad example: RNN004 reports a crash of rnnlint itself, which no
+        # script may be known to cause (the test that injects one is in tests/test_rule_boundary.py)
+        raise CatalogError(f"{where}: a meta rule needs at least one good example")
     known = {
         "code", "name", "severity", "kind", "summary", "message", "rationale", "references",
         "thresholds", "fix", "examples",

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import libcst as cst
 
-from rnnlint import suppress
+from rnnlint import rule_crash, suppress
 from rnnlint.catalog import Catalog, default_catalog
 from rnnlint.checks import Report, RuleContext, load_checks
 from rnnlint.config import DEFAULT_CONFIG, Config
 from rnnlint.facts.collect import ScriptFacts
 from rnnlint.facts.dataflow import DataFlow
 from rnnlint.findings import Edit, FileError, Finding, Fix, Span
+from rnnlint.rule_crash import RuleCrash
 from rnnlint.source import SourceError, decode, read_source
 from rnnlint.spans import node_positions
 
@@ -42,6 +43,8 @@ class FileReport:
     errors: list[FileError] = field(default_factory=list)
     # (rule code, threshold name) pairs the checks read; used by the catalog tests
     threshold_reads: set = field(default_factory=set)
+    # a rule that raised (rnnlint.rule_crash): its traceback text; the run exits 3 when any
+    internal_errors: list[str] = field(default_factory=list)
 
 
 def _span(position) -> Span:
@@ -161,17 +164,27 @@ def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: 
         return report
     if not any(word in text for word in RELEVANT_WORDS):
         return report
+    crashes: list[RuleCrash] = []
     try:
-        reports = _run_checks(module, config, catalog, enabled, report.threshold_reads, base_dir)
+        reports = _run_checks(module, config, catalog, enabled, report.threshold_reads, base_dir, crashes)
     except RecursionError:
         report.errors.append(FileError(path, "too deeply nested to analyse; not linted"))
         return report
     if reports:
         report.findings = _to_findings(path, module, reports)
+    for crash in crashes:
+        place = rule_crash.locate(module, crash)
+        report.internal_errors.append(rule_crash.internal_error(path, crash, place))
+        if rule_crash.RULE_CRASHED in enabled:
+            report.findings.append(rule_crash.to_finding(path, crash, place, catalog))
+    report.findings.sort(key=Finding.sort_key)
     return report
 
 
-def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir) -> list[Report]:
+def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir,
+                crashes: list[RuleCrash]) -> list[Report]:
+    """Every enabled rule, each inside its own error boundary: one that raises is recorded in
+    `crashes` and the others still run (what it reported before raising is kept)."""
     checks = load_checks()
     facts = ScriptFacts(module, base_dir)
     flow = DataFlow(facts)
@@ -181,7 +194,12 @@ def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir) -> 
             continue
         ctx = RuleContext(facts, flow, spec, config.thresholds.get(spec.code, {}),
                           config.severities.get(spec.code), reports, threshold_reads)
-        checks[spec.name](ctx)
+        try:
+            checks[spec.name](ctx)
+        except RecursionError:
+            raise  # nesting too deep for any rule: the file is reported as not analysed
+        except Exception as error:  # noqa: BLE001 - the boundary: a bug in one rule must not cost the file
+            crashes.append(rule_crash.capture(spec, error))
     return reports
 
 

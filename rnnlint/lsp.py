@@ -31,6 +31,7 @@ from rnnlint.positions import UTF16, from_client, split_lines, to_client
 DEFAULT_DEBOUNCE_MS = 50
 FIX_ALL_KIND = "source.fixAll.rnnlint"
 SYNTAX_ERROR = "RNN001"
+RULE_CRASHED = "RNN004"  # rnnlint's own fault: not something to suppress in the user's file
 CONFIG_NAMES = (".rnnlint.yaml", ".rnnlint.yml", "pyproject.toml")
 _IGNORE = re.compile(r"#\s*rnnlint\s*:\s*ignore\[(?P<rules>[^\]]*)\]", re.IGNORECASE)
 
@@ -319,8 +320,8 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                         title=title + (" (unsafe: changes training)" if unsafe else ""),
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=not unsafe,
                         edit=types.WorkspaceEdit(changes={uri: ls.edits(linted, finding.fix.edits)})))
-                if finding.code == SYNTAX_ERROR:
-                    continue  # nothing to suppress: the file must parse before any rule runs
+                if finding.code in (SYNTAX_ERROR, RULE_CRASHED):
+                    continue  # nothing to suppress: the file must parse first; a crash is rnnlint's
                 line, start, end, text = ignore_edit(linted.text, linted.lines, finding.span.line, finding.code)
                 actions.append(types.CodeAction(
                     title=f"Ignore {finding.name} on this line", kind=types.CodeActionKind.QuickFix,

@@ -176,7 +176,8 @@ def lint_paths(targets: list[str], catalog, options: RunOptions) -> RunResult:
         if crash is not None:
             result.internal_errors.append(crash)
             continue
-        if job.cache_key:
+        result.internal_errors.extend(report.internal_errors)  # a rule that crashed: exit 3
+        if job.cache_key and not report.internal_errors:  # a cached copy would lose the exit code
             options.cache.put(job.cache_key, report.findings, report.errors)
         _record(result, job, report.findings, report.errors, targets)
     result.findings.sort(key=lambda f: f.sort_key())
@@ -209,5 +210,6 @@ def _lint_stdin(catalog, options: RunOptions, result: RunResult) -> RunResult:
     if crash is not None:
         result.internal_errors.append(crash)
     else:
+        result.internal_errors.extend(report.internal_errors)
         _record(result, job, report.findings, report.errors, [])
     return result

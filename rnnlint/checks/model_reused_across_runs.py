@@ -83,9 +83,7 @@ def _loop_around_caller(ctx: RuleContext, fit_site: CallSite, name: str) -> str 
     if local:
         return None  # built inside the function: a new model on every call
     param = function.param(name)
-    position = function.param_index(name) if param is not None else None
-    if position is not None and function.is_method:
-        position -= 1
+    position = function.call_position(name) if param is not None else None
     for call in function.calls:
         loops = [loop for loop in call.loops if loop.kind == "for"]
         if not loops:

@@ -78,6 +78,19 @@ class FunctionInfo:
     def is_method(self) -> bool:
         return bool(self.params) and self.params[0].name.value in ("self", "cls")
 
+    def is_receiver(self, name: str) -> bool:
+        """`self`/`cls`: bound by the call's receiver, never by one of its arguments."""
+        return self.is_method and self.params[0].name.value == name
+
+    def call_position(self, name: str) -> int | None:
+        """Where a call site passes this parameter positionally (`obj.m(a)` passes a method's
+        second parameter first); None for the receiver and for keyword-only parameters."""
+        index = self.param_index(name)
+        positional = len(self.node.params.posonly_params) + len(self.node.params.params)
+        if index is None or index >= positional or self.is_receiver(name):
+            return None
+        return index - 1 if self.is_method else index
+
 
 @dataclass(eq=False, repr=False)
 class ClassInfo:

@@ -119,31 +119,40 @@ class Resolver:
         return self.index.lookup(name, scope, order, items)
 
     def argument_of(self, call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:
-        """The expression passed for a parameter, by keyword or position."""
+        """The expression passed for a parameter, by keyword or position; None when the call does
+        not pass it or passes it where it cannot be read (`f(*rest)`: see `may_pass_unread`)."""
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == name:
                 return arg.value
-        if position is not None:
-            positional = [a for a in call.args if a.keyword is None and not a.star]
-            if position < len(positional):
-                return positional[position].value
-        return None
+        if position is None or position < 0:
+            return None
+        positional: list[cst.Arg] = []
+        for arg in call.args:
+            if arg.star:
+                break  # `*rest` fills the positions from here on: which one lands where is unknown
+            if arg.keyword is None:
+                positional.append(arg)
+        return positional[position].value if position < len(positional) else None
+
+    @staticmethod
+    def may_pass_unread(call: cst.Call) -> bool:
+        """`f(*args)` or `f(**kwargs)`: any parameter may be set by what they unpack."""
+        return any(arg.star for arg in call.args)
 
     def param_sources(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
-        """Where a function parameter's value comes from: each call site's argument, else the default."""
+        """Where a function parameter's value comes from: each call site's argument, else the default.
+        Empty when any call site cannot be read, and for a method's receiver (`self`)."""
         function = binding.scope.function
         param = binding.node
-        if function is None or not isinstance(param, cst.Param):
+        if function is None or not isinstance(param, cst.Param) or function.is_receiver(param.name.value):
             return []
-        position = function.param_index(param.name.value)
-        if function.is_method and position is not None:
-            position -= 1
+        position = function.call_position(param.name.value)
         sources: list[tuple[cst.BaseExpression, Scope, int]] = []
         for site in function.calls:
             arg = self.argument_of(site.node, param.name.value, position)
             if arg is not None:
                 sources.append((arg, site.scope, site.order))
-            elif param.default is not None:
+            elif param.default is not None and not self.may_pass_unread(site.node):
                 sources.append((param.default, binding.scope.parent or binding.scope, 0))
             else:
                 return []  # a call we cannot read (e.g. **kwargs): the parameter is unknown
