@@ -122,6 +122,7 @@ class DataFlow:
         self.resolver = facts.resolver
         self._split_roots: set[int] | None = None
         self._pair_slices: set[tuple[str, str]] | None = None
+        self._through_scaling = False  # set for the duration of one trace_origins call
 
     # -- helpers ----------------------------------------------------------------------------
     def _qualname(self, call: cst.Call) -> str | None:
@@ -139,9 +140,16 @@ class DataFlow:
         return self.resolver.bindings(name, scope, order)
 
     # -- origins ----------------------------------------------------------------------------
-    def trace_origins(self, expr, scope: Scope, order: int) -> list[Origin]:
+    def trace_origins(self, expr, scope: Scope, order: int, through_scaling: bool = False) -> list[Origin]:
+        """The sources `expr` is computed from. A scaling step is itself an origin ("scaled") unless
+        `through_scaling`: then it is followed to the data it scales, as a question about what the
+        data carries (a NaN read from a file survives any scaler) rather than its magnitude."""
         out: list[Origin] = []
-        self._origins(expr, scope, order, 0, set(), out)
+        self._through_scaling = through_scaling
+        try:
+            self._origins(expr, scope, order, 0, set(), out)
+        finally:
+            self._through_scaling = False
         return out
 
     def _origins(self, expr, scope, order, depth, seen: set, out: list[Origin]) -> None:
@@ -184,9 +192,12 @@ class DataFlow:
             return
         if isinstance(expr, cst.BinaryOperation):
             if isinstance(expr.operator, (cst.Divide, cst.FloorDivide)):
-                out.append(Origin("scaled", expr, "division"))
+                if self._through_scaling:
+                    follow(expr.left)
+                else:
+                    out.append(Origin("scaled", expr, "division"))
                 return
-            if isinstance(expr.operator, cst.Multiply):
+            if isinstance(expr.operator, cst.Multiply) and not self._through_scaling:
                 for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
                     factor = self.resolver.value(side, scope, order)
                     if isinstance(factor, Resolved) and isinstance(factor.value, float) and abs(factor.value) < 1:
@@ -236,7 +247,8 @@ class DataFlow:
                 self._origins(source, scope, order, depth + 1, seen, out)
         elif binding.kind == "augassign":
             node = binding.node
-            if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.DivideAssign, cst.FloorDivideAssign)):
+            if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.DivideAssign, cst.FloorDivideAssign)) \
+                    and not self._through_scaling:
                 out.append(Origin("scaled", node, "division"))
                 return
             earlier = [b for b in self._bindings(binding.name, binding.scope, binding.order)
@@ -294,7 +306,14 @@ class DataFlow:
             out.append(Origin("tokens", call, self._code(call)))
             return
         if qualified in SCALING_FUNCTIONS or (method in SCALING_METHODS and not qualified):
-            out.append(Origin("scaled", call, self._code(call)))
+            if not self._through_scaling:
+                out.append(Origin("scaled", call, self._code(call)))
+            elif positional:  # `scaler.transform(data)`, `minmax_scale(data)`
+                follow(positional[0])
+            elif isinstance(func, cst.Attribute):  # `df.pct_change()`
+                follow(func.value)
+            else:
+                out.append(Origin("unknown", call, self._code(call)))
             return
         if qualified in SYNTHETIC_FUNCTIONS or qualified.startswith("numpy.random.") or (
                 method in SYNTHETIC_METHODS and not qualified):
