@@ -31,6 +31,7 @@ class ProbeRequest:
     seed: int = 0
     max_fits: int = 3
     allow_gpu: bool = False
+    cwd: Path | None = None  # None: the caller's working directory, as `python path/to/script.py` has it
 
 
 @dataclass
@@ -43,6 +44,7 @@ class ProbeOutcome:
     seconds: float
     output_tail: str = ""
     progress: list[dict] = field(default_factory=list)
+    cwd: str = ""  # the directory the script ran in
 
 
 def _package_root() -> str:
@@ -135,11 +137,13 @@ def _tail(path: Path) -> str:
 def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None = None) -> ProbeOutcome:
     """Run the script under the probe and return what the child measured."""
     script = request.script.resolve()
+    workdir = (request.cwd or Path.cwd()).resolve()
     with tempfile.TemporaryDirectory(prefix="rnnlint-probe-") as name:
         tmp = Path(name)
         config = {
             "script": str(script),
             "script_args": list(request.script_args),
+            "cwd": str(workdir),
             "steps": request.steps,
             "seed": request.seed,
             "max_fits": request.max_fits,
@@ -152,7 +156,7 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
         with open(log, "wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "rnnlint.probe.child", str(tmp / "config.json")],
-                cwd=str(script.parent),
+                cwd=str(workdir),
                 env={**child_environment(request, tmp), RUN_MARKER: tmp.name},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -187,4 +191,5 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             seconds=time.monotonic() - started,
             output_tail=_tail(log),
             progress=events,
+            cwd=str(workdir),
         )
