@@ -16,19 +16,26 @@ import os
 import runpy
 import sys
 import time
-import traceback
 
 import numpy as np
+
+from rnnlint.probe import frames as frame_info
+from rnnlint.probe import timesteps
+from rnnlint.probe.leaks import LeakTracker
 
 # Callbacks that write files: a truncated probe run must not overwrite the user's checkpoints or logs.
 WRITING_CALLBACKS = ("ModelCheckpoint", "BackupAndRestore", "TensorBoard", "CSVLogger")
 SKLEARN_SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
-MAX_HASHED_ROWS = 200_000
-_PROBE_DIR = os.path.dirname(os.path.abspath(__file__))
+FLUSH_SECONDS = 2.0  # a slow fit still leaves its measurements for a timeout to find
 
 
 class StopProbe(BaseException):
     """Ends the user's script once the probe has what it needs (not an `Exception`: scripts catch those)."""
+
+
+class ProbeInternalError(BaseException):
+    """rnnlint's own code failed while probing; the details are in `ProbeState.internal` (the
+    exception itself may be rebuilt by TensorFlow on its way out of a traced function)."""
 
 
 class _StopSignal(Exception):
@@ -42,25 +49,6 @@ def _tf():
 
 
 # --------------------------------------------------------------------------- row fingerprints
-
-
-def _rows(array) -> np.ndarray | None:
-    """The array as float32 rows over its last axis, or None when it is not numeric array data."""
-    try:
-        a = np.asarray(array)
-    except Exception:  # noqa: BLE001 - tensors of odd kinds, ragged lists
-        return None
-    if a.dtype.kind not in "fiub" or a.ndim == 0:
-        return None
-    a = a.reshape(-1, 1) if a.ndim == 1 else a.reshape(-1, a.shape[-1])
-    return np.ascontiguousarray(a[:MAX_HASHED_ROWS], dtype=np.float32)
-
-
-def row_hashes(array) -> list[int]:
-    rows = _rows(array)
-    if rows is None:
-        return []
-    return [hash(r.tobytes()) for r in rows]
 
 
 def weights_fingerprint(model) -> str | None:
@@ -142,6 +130,20 @@ def training_split(arguments: dict):
         at = int(x.shape[0] * (1.0 - split))
         return x[:at], x[at:]
     return x, val_x
+
+
+def training_targets(arguments: dict):
+    """(train y, validation y), split as training_split splits x."""
+    x, y = arguments.get("x"), arguments.get("y")
+    if not hasattr(x, "shape") or not hasattr(y, "shape") or not hasattr(y, "__getitem__"):
+        return None, None
+    split = arguments.get("validation_split") or 0.0
+    val = arguments.get("validation_data")
+    val_y = val[1] if isinstance(val, (tuple, list)) and len(val) > 1 else None
+    if split and val_y is None:
+        at = int(x.shape[0] * (1.0 - split))
+        return y[:at], y[at:]
+    return y, val_y
 
 
 def is_recurrent(layer) -> bool:
@@ -277,9 +279,17 @@ class Run:
         self.notes: list[str] = []
         self.started = time.perf_counter()
         self.seconds = 0.0
+        self.in_progress = True
+        self.last_summary: dict | None = None
 
     def summary(self) -> dict:
+        """What was measured (kept as `last_summary`, for a later read that fails)."""
+        self.last_summary = self._summary()
+        return self.last_summary
+
+    def _summary(self) -> dict:
         out = {"index": self.index, "kind": self.kind, "seconds": round(self.seconds, 3), **self.info}
+        out["in_progress"] = self.in_progress
         out["notes"] = self.notes
         out["timestep_profiles"] = self.profiles
         if self.recorder is None:
@@ -333,9 +343,9 @@ class ProbeState:
         self.stop_requested = False
         self.stop_reason = ""
         self.model_end: dict[int, tuple[str | None, int, str, int]] = {}
-        self.scalers: list[dict] = []
-        self.transformed: dict[int, int] = {}
-        self.data_events: list[dict] = []
+        self.leaks = LeakTracker()
+        self.internal: dict | None = None  # rnnlint's own failure, when there was one
+        self.last_flush = 0.0
         self.notes: list[str] = []
         self.status = "running"
         self.error: dict | None = None
@@ -350,13 +360,28 @@ class ProbeState:
             fh.write(json.dumps(event) + "\n")
 
     def write(self) -> None:
+        """Write the result; never raises for rnnlint's own failure, which it records instead (the
+        measurements read before it are kept, and the status says internal_error)."""
+        runs = []
+        for run in self.runs:
+            try:
+                runs.append(run.summary())
+            except Exception as exc:  # noqa: BLE001 - the one place a measurement failure is recorded
+                self.record_internal(exc, "reading the measurements")
+                if run.last_summary is not None:
+                    runs.append(run.last_summary)
+        try:
+            leak = self.leaks.summary()
+        except Exception as exc:  # noqa: BLE001
+            self.record_internal(exc, "matching the scalers' rows")
+            leak = []
         result = {
             "version": 1,
-            "status": self.status,
+            "status": "internal_error" if self.internal else self.status,
             "stop_reason": self.stop_reason,
-            "error": self.error,
-            "runs": [run.summary() for run in self.runs],
-            "leak": self.leak_summary(),
+            "error": self.internal or self.error,
+            "runs": runs,
+            "leak": leak,
             "notes": self.notes,
         }
         path = self.config["result_path"]
@@ -409,6 +434,7 @@ class ProbeState:
         step = int(step)
         if step % max(1, self.steps // 10) == 0 or step >= self.steps:
             self.progress(event="step", run=run.index, step=min(step, self.steps), of=self.steps)
+        self.flush()
         if step >= self.steps:
             run.seconds = time.perf_counter() - run.started
             self.stop_requested = True
@@ -417,34 +443,56 @@ class ProbeState:
 
     # ---------------------------------------------------------------- leak bookkeeping
 
-    def note_scaler_fit(self, label: str, data) -> None:
-        hashes = row_hashes(data)
-        if hashes:
-            self.scalers.append({"scaler": label, "rows": set(hashes)})
+    def note_scaler_fit(self, scaler, label: str, data) -> None:
+        self.leaks.fit(scaler, label, data, self.script_line())
 
-    def note_transform(self, data, output) -> None:
-        source, result = row_hashes(data), row_hashes(output)
-        if len(source) == len(result):
-            self.transformed.update(zip(result, source))
+    def note_transform(self, scaler, data, output) -> None:
+        self.leaks.transform(scaler, data, output)
 
-    def note_data(self, role: str, data) -> None:
-        hashes = row_hashes(data)
-        if hashes:
-            raw = {self.transformed.get(h, h) for h in hashes}
-            self.data_events.append({"role": role, "rows": raw})
+    def note_data(self, held_out: bool, x, y=None) -> None:
+        self.leaks.data(held_out, x, y)
 
-    def leak_summary(self) -> list[dict]:
-        train = set().union(*[e["rows"] for e in self.data_events if e["role"] == "train"])
-        held_out = set().union(*[e["rows"] for e in self.data_events if e["role"] != "train"])
-        out = []
-        for scaler in self.scalers:
-            rows = scaler["rows"]
-            entry = {"scaler": scaler["scaler"], "fit_rows": len(rows), "train_rows": len(train)}
-            entry["outside_training"] = len(rows - train) / len(rows) if train else None
-            entry["eval_rows"] = len(held_out)
-            entry["eval_seen"] = len(held_out & rows) / len(held_out) if held_out else None
-            out.append(entry)
-        return out
+    def script_line(self) -> int | None:
+        """The line of the user's script that is running now (where a scaler was fitted)."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == self.config["script"]:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+    # ---------------------------------------------------------------- rnnlint's own failures
+
+    def guard(self, where: str):
+        """Inside: an exception is rnnlint's own failure (exit 3), not the script's."""
+        return _Guard(self, where)
+
+    def record_internal(self, exc: BaseException, where: str) -> None:
+        if self.internal is None:
+            shown, _ = frame_info.frames(exc, include_probe=True)
+            self.internal = {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where,
+                             "frames": shown[-20:]}
+
+    def flush(self, force: bool = False) -> None:
+        """Rewrite the result during a fit, at most every FLUSH_SECONDS."""
+        now = time.monotonic()
+        if force or now - self.last_flush >= FLUSH_SECONDS:
+            self.last_flush = now
+            self.write()
+
+
+class _Guard:
+    def __init__(self, state: ProbeState, where: str):
+        self.state, self.where = state, where
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or not isinstance(exc, Exception):
+            return False
+        self.state.record_internal(exc, self.where)
+        raise ProbeInternalError(f"rnnlint failed {self.where}: {type(exc).__name__}: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- the probed fit
@@ -461,10 +509,17 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
             self.done = 0
 
         def _profile(self):
+            nonlocal profile
             if profile is not None and (not run.profiles or run.profiles[-1]["step"] != self.done):
-                run.profiles.extend(profile(self.done, batch))
+                try:
+                    run.profiles.extend(profile(self.done, batch))
+                except Exception as exc:  # noqa: BLE001 - an unusual model: no profile, the run goes on
+                    profile = None
+                    run.notes.append(f"per-timestep gradient profile skipped: {type(exc).__name__}: "
+                                     f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
 
         def on_train_begin(self, logs=None):
+            state.flush(force=True)  # the run exists, with 0 steps, before its first step
             self._profile()
 
         def on_train_batch_end(self, batch_index, logs=None):
@@ -473,6 +528,7 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
                 state.progress(event="step", run=run.index, step=self.done, of=state.steps)
             if self.done in checkpoints:
                 self._profile()
+            state.flush()
             if self.done >= state.steps:
                 self.model.stop_training = True
 
@@ -483,53 +539,12 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
 
 
 def make_profiler(state: ProbeState, model):
-    """Per-timestep gradient norms of the loss w.r.t. each recurrent layer's input, on one batch."""
-    tf = _tf()
-    import keras
+    """Per-timestep gradient norms into each recurrent layer, through the model's own call path."""
 
-    layers = list(model.layers) if isinstance(model, keras.Sequential) else []
-    recurrent = [i for i, layer in enumerate(layers) if is_recurrent(layer)]
-    watched_names = [layers[i].name for i in recurrent] or ["model input"]
+    def mute(on: bool) -> None:
+        state.muted = on
 
-    @tf.function(reduce_retracing=True)
-    def gradients(x, y):
-        with tf.GradientTape() as tape:
-            watched = []
-            if recurrent:
-                h = x
-                for i, layer in enumerate(layers):
-                    if i in recurrent:
-                        tape.watch(h)
-                        watched.append(h)
-                    h = layer(h, training=False)
-                y_pred = h
-            else:
-                tape.watch(x)
-                watched.append(x)
-                y_pred = model(x, training=False)
-            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-        grads = tape.gradient(loss, watched)
-        # Sum over batch and features, keep the time axis (axis 1).
-        return [tf.sqrt(tf.reduce_sum(tf.square(g), axis=[0, *range(2, len(g.shape))])) for g in grads]
-
-    def profile(step: int, batch) -> list[dict]:
-        x, y = batch
-        if x is None or y is None:
-            return []
-        x = tf.convert_to_tensor(x)
-        if not recurrent and (x.shape.rank != 3 or not x.dtype.is_floating):
-            return []  # without recurrent layers to watch, only a float sequence input will do
-        state.muted = True
-        try:
-            norms = gradients(tf.cast(x, tf.float32) if not recurrent else x, y)
-        finally:
-            state.muted = False
-        return [
-            {"step": step, "layer": name, "norms": [float(v) for v in n.numpy()]}
-            for name, n in zip(watched_names, norms)
-        ]
-
-    return profile
+    return timesteps.make_profiler(model, mute)
 
 
 def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
@@ -539,9 +554,21 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
     run.info["target_stats"] = feature_stats(a.get("y") if a.get("y") is not None else batch[1])
     run.info["input_stats_from"] = "training arrays" if train_x is not None else "first batch"
     run.info["integer_inputs"] = bool(model.layers) and type(model.layers[0]).__name__ == "Embedding"
-    state.note_data("train", train_x if train_x is not None else batch[0])
+    run.info["samples_per_step"] = _batch_rows(batch[0])
+    train_y, val_y = training_targets(a)
+    state.note_data(False, train_x if train_x is not None else batch[0],
+                    train_y if train_y is not None else batch[1])
     if val_x is not None:
-        state.note_data("validation", val_x)
+        state.note_data(True, val_x, val_y)
+
+
+def _batch_rows(x) -> int | None:
+    """How many samples one step trains on: the first batch's leading dimension."""
+    shape = getattr(x, "shape", None)
+    try:
+        return int(shape[0]) if shape is not None and len(shape) and shape[0] is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _reuse(state: ProbeState, model) -> dict | None:
@@ -573,25 +600,27 @@ def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> di
 
 def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
     """Run the user's own fit, bounded to the probe's steps, with this run's recorder in place."""
-    bound = inspect.signature(original_fit).bind(model, *args, **kwargs)
+    bound = inspect.signature(original_fit).bind(model, *args, **kwargs)  # the script's own call
     bound.apply_defaults()
     a = bound.arguments
     a.update(a.pop("kwargs", {}))
     run = Run(len(state.runs) + 1, "fit", model=model)
     state.runs.append(run)
     state.progress(event="run", run=run.index, kind=run.kind, of=state.steps)
-    run.info.update(optimizer_info(model.optimizer))
-    run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
-    batch = first_batch(a, a.get("batch_size") or 32)
-    _describe_data(state, run, a, model, batch)
-    run.info["reuse"] = _reuse(state, model)
-    a = _bounded_arguments(state, run, a, model, batch)
+    batch = first_batch(a, a.get("batch_size") or 32)  # may run the script's generator: its errors are its own
+    with state.guard("preparing the probed fit"):
+        run.info.update(optimizer_info(model.optimizer))
+        run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
+        _describe_data(state, run, a, model, batch)
+        run.info["reuse"] = _reuse(state, model)
+        a = _bounded_arguments(state, run, a, model, batch)
     model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
     try:
         history = original_fit(**a)
     finally:
         state.fit_run = None
+        run.in_progress = False
         run.seconds = time.perf_counter() - run.started
         model.train_function = None
         state.model_end[id(model)] = (
@@ -638,12 +667,14 @@ def _wrap_scaler(state: ProbeState, cls) -> None:
     fit, transform = cls.fit, cls.transform
 
     def probed_fit(self, X, *args, **kwargs):
-        state.note_scaler_fit(type(self).__name__, X)
+        with state.guard("recording a scaler's rows"):
+            state.note_scaler_fit(self, type(self).__name__, X)
         return fit(self, X, *args, **kwargs)
 
     def probed_transform(self, X, *args, **kwargs):
         out = transform(self, X, *args, **kwargs)
-        state.note_transform(X, out)
+        with state.guard("recording a scaler's rows"):
+            state.note_transform(self, X, out)
         return out
 
     cls.fit, cls.transform = probed_fit, probed_transform
@@ -695,13 +726,15 @@ def install(state: ProbeState) -> None:
         variables = list(trainable_variables) if trainable_variables is not None else list(
             self._trainable_variables
         )
-        run = state.run_for(self, variables)
+        with state.guard("setting up the per-step recorder"):
+            run = state.run_for(self, variables)
         if run is None:
             return original_apply(self, grads, trainable_variables)
         before = [_value(v) for v in variables]
         result = original_apply(self, grads, variables)
-        after = [_value(v) for v in variables]
-        step = run.recorder.record(state.pending_loss, grads, before, after)
+        with state.guard("recording an optimizer step"):
+            after = [_value(v) for v in variables]
+            step = run.recorder.record(state.pending_loss, grads, before, after)
         if run.kind == "custom_loop":
             if tf.executing_eagerly():
                 state.tick(run, step.numpy())
@@ -714,7 +747,8 @@ def install(state: ProbeState) -> None:
     original_adapt = keras.layers.Normalization.adapt
 
     def adapt(self, data, *args, **kwargs):
-        state.note_scaler_fit(f"Normalization({self.name})", data)
+        with state.guard("recording a Normalization layer's rows"):
+            state.note_scaler_fit(self, f"Normalization({self.name})", data)
         return original_adapt(self, data, *args, **kwargs)
 
     keras.layers.Normalization.adapt = adapt
@@ -722,7 +756,8 @@ def install(state: ProbeState) -> None:
     original_evaluate = keras.Model.evaluate
 
     def evaluate(self, x=None, *args, **kwargs):
-        state.note_data("evaluate", x)
+        with state.guard("recording the evaluation rows"):
+            state.note_data(True, x, kwargs.get("y", args[0] if args else None))
         return original_evaluate(self, x, *args, **kwargs)
 
     keras.Model.evaluate = evaluate
@@ -751,15 +786,9 @@ def _tick_in_graph(state: ProbeState, run: Run, step):
 # --------------------------------------------------------------------------- main
 
 
-def _frames(exc: BaseException, limit: int = 6) -> list[dict]:
-    frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if not f.filename.startswith(_PROBE_DIR) and "runpy" not in f.filename
-    ]
-    return [
-        {"file": f.filename, "line": f.lineno, "function": f.name, "code": f.line or ""}
-        for f in frames[-limit:]
-    ]
+def _error(exc: BaseException, message: str) -> dict:
+    shown, library = frame_info.frames(exc)
+    return {"type": type(exc).__name__, "message": message[:2000], "frames": shown, "library_frames": library}
 
 
 def run_script(state: ProbeState) -> None:
@@ -777,18 +806,18 @@ def run_script(state: ProbeState) -> None:
         failed = code not in (None, 0) and not state.runs
         state.status = "script_error" if failed else "completed"
         if failed:
-            state.error = {"type": "SystemExit", "message": f"exit status {code}", "frames": _frames(exc)}
+            state.error = _error(exc, f"exit status {code}")
     except BaseException as exc:  # noqa: BLE001 - the user's script may raise anything
-        if state.stop_requested:
+        if state.internal is not None:  # rnnlint's own failure, whatever shape it came out in
+            state.status = "internal_error"
+            state.error = state.internal
+        elif state.stop_requested:
             state.status = "stopped"
         else:
             state.status = "script_error"
-            state.error = {
-                "type": type(exc).__name__,
-                "message": str(exc)[:2000],
-                "frames": _frames(exc),
-            }
+            state.error = _error(exc, str(exc))
     for run in state.loop_runs.values():
+        run.in_progress = False  # the script ended or was stopped: the loop is over
         if not run.seconds:
             run.seconds = time.perf_counter() - run.started
 

@@ -217,7 +217,7 @@ def _run(args: argparse.Namespace, script: Path) -> int:
     status, headline, fixed_exit = _classify(outcome)
     result = outcome.result or {}
     assessment = None
-    if _measured_steps(result) or result.get("runs"):
+    if _measured_steps(result):  # no verdict, not even a data-only one, without a measured step
         assessment = symptoms.assess(result, symptoms.Thresholds(catalog))
     static = None
     if findings is not None and assessment is not None:

@@ -71,6 +71,10 @@ class LeakTracker:
         self.maps: dict[int, dict[int, int]] = {}  # id(scaler) -> scaled row hash -> raw row hash
         self.train: list[tuple[str, int, set[int]]] = []
         self.held_out: list[tuple[str, int, set[int]]] = []
+        self._summary: list[dict] | None = None  # cached until something new is seen
+
+    def _changed(self) -> None:
+        self._summary = None
 
     def fit(self, scaler, label: str, data, line: int | None) -> None:
         rows = row_hashes(data)
@@ -78,12 +82,14 @@ class LeakTracker:
             width, hashes = rows
             self.scalers.append({"scaler": label, "line": line, "id": id(scaler), "width": width,
                                  "rows": hashes})
+            self._changed()
 
     def transform(self, scaler, data, output) -> None:
         a, b = as_numeric(data), as_numeric(output)
         if a is None or b is None or a.shape != b.shape:
             return
         raw, scaled = _as_rows(a)[:MAX_HASHED_ROWS], _as_rows(b)[:MAX_HASHED_ROWS]
+        self._changed()
         mapping = self.maps.setdefault(id(scaler), {})
         for s, r in zip(np.ascontiguousarray(scaled, dtype=np.float32), np.ascontiguousarray(raw, dtype=np.float32)):
             mapping[hash(s.tobytes())] = hash(r.tobytes())
@@ -96,8 +102,14 @@ class LeakTracker:
     def data(self, held_out: bool, x, y=None) -> None:
         found = views(x, "inputs") + views(y, "targets")
         (self.held_out if held_out else self.train).extend(found)
+        self._changed()
 
     def summary(self) -> list[dict]:
+        if self._summary is None:
+            self._summary = self._match()
+        return self._summary
+
+    def _match(self) -> list[dict]:
         out = []
         for scaler in self.scalers:
             mapping = self.maps.get(scaler["id"], {})
