@@ -87,3 +87,15 @@ def test_a_scaler_whose_rows_match_no_view_is_not_judged():
     fit_and_transform(tracker, RNG.standard_normal((100, 7)))
     tracker.data(False, RNG.standard_normal((50, 4, 3)), np.zeros(50))
     assert only(tracker)["outside_training"] is None
+
+
+def test_rows_are_counted_not_collapsed_to_distinct_values():
+    """A one-column series with repeated readings (corpus F8/F10): 1000 rows are 1000 rows."""
+    series = np.round(RNG.standard_normal((1000, 1)), 1)  # ~60 distinct values
+    tracker = LeakTracker()
+    scaler = fit_and_transform(tracker, series)
+    data = scaled(tracker, scaler, series)
+    tracker.data(False, np.stack([data[i:i + 3, 0] for i in range(797)])[:, None, :], np.zeros(797))
+    entry = only(tracker)
+    assert entry["fit_rows"] == 1000
+    assert entry["outside_training"] < 0.2  # repeated values: most test readings also occur in training

@@ -323,3 +323,12 @@ def test_traceback_shows_the_users_frames_first_then_the_library_frames_that_mat
     assert text.index("train.py:40") < text.index("train.py:30") < text.index("f0.py")
     assert "f0.py" in text and "f28.py" in text and "f29.py" in text and "f15.py" not in text
     assert "3 of 30 frames" in text
+
+
+def test_a_norm_large_from_the_first_step_is_the_loss_scale_not_explosion():
+    """Corpus F5/F12: MSE on raw targets in the hundreds: 1.7e4 from step one, steady, loss falling."""
+    steady = (1.7e4 * (1 + 0.05 * RNG.standard_normal(STEPS))).tolist()
+    verdict = verdict_of(symptoms.exploding, make_run(grad_norm=steady))
+    assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
+    grown = [1.0] * 50 + [5e3] * 70  # the same height reached by growing: counted
+    assert verdict_of(symptoms.exploding, make_run(grad_norm=grown)).verdict == symptoms.CONFIRMED

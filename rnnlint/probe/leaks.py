@@ -10,6 +10,8 @@ already scaled), so a target scaler or a per-column scaler is judged on what it 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 MAX_HASHED_ROWS = 200_000
@@ -35,13 +37,14 @@ def _as_rows(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, 1) if a.ndim == 1 else a.reshape(-1, a.shape[-1])
 
 
-def row_hashes(array) -> tuple[int, set[int]] | None:
-    """(width, hashes) of the array's rows over its last axis, as a scaler sees them."""
+def row_counts(array) -> tuple[int, Counter] | None:
+    """(width, how many times each row occurs) over the array's last axis, as a scaler sees them:
+    counted, not a set, so a one-column series of repeated values is still counted in rows."""
     a = as_numeric(array)
     if a is None:
         return None
-    rows = _as_rows(a)
-    return rows.shape[1], _hashes(rows)
+    rows = np.ascontiguousarray(_as_rows(a)[:MAX_HASHED_ROWS], dtype=np.float32)
+    return rows.shape[1], Counter(hash(r.tobytes()) for r in rows)
 
 
 def views(array, role: str) -> list[tuple[str, int, set[int]]]:
@@ -77,7 +80,7 @@ class LeakTracker:
         self._summary = None
 
     def fit(self, scaler, label: str, data, line: int | None) -> None:
-        rows = row_hashes(data)
+        rows = row_counts(data)
         if rows:
             width, hashes = rows
             self.scalers.append({"scaler": label, "line": line, "id": id(scaler), "width": width,
@@ -119,15 +122,20 @@ class LeakTracker:
                 return {mapping.get(h, h) for h in hashes}
 
             candidates = [(name, raw(h)) for name, w, h in self.train if w == width]
-            entry = {"scaler": scaler["scaler"], "line": scaler["line"], "fit_rows": len(rows),
+            total = sum(rows.values())
+
+            def outside(train: set[int]) -> float:
+                return sum(n for h, n in rows.items() if h not in train) / total
+
+            entry = {"scaler": scaler["scaler"], "line": scaler["line"], "fit_rows": total,
                      "train_rows": 0, "matched": None, "outside_training": None,
                      "eval_rows": 0, "eval_seen": None}
             if candidates:
-                name, train = min(candidates, key=lambda c: len(rows - c[1]))
-                entry.update(matched=name, train_rows=len(train), outside_training=len(rows - train) / len(rows))
+                name, train = min(candidates, key=lambda c: outside(c[1]))
+                entry.update(matched=name, train_rows=len(train), outside_training=outside(train))
                 held = set().union(*[raw(h) for n, w, h in self.held_out if w == width and n == name])
                 if held:
-                    entry.update(eval_rows=len(held), eval_seen=len(held & rows) / len(held))
+                    entry.update(eval_rows=len(held), eval_seen=len(held & rows.keys()) / len(held))
             # No view of the training data has rows of this width: not judged (precision first).
             out.append(entry)
         return out

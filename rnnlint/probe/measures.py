@@ -184,6 +184,12 @@ def nonfinite_steps(values: Sequence) -> list[int]:
     return [i for i, v in enumerate(values) if v is not None and not math.isfinite(v)]
 
 
+def finite_median(values: Sequence) -> float | None:
+    v = as_array(values)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else None
+
+
 def finite_max(values: Sequence) -> float | None:
     v = as_array(values)
     v = v[np.isfinite(v)]

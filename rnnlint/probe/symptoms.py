@@ -113,6 +113,10 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
         return verdict(NOT_MEASURABLE, {}, "no optimizer step was recorded")
     norms = run["grad_norm"]
     peak = measures.finite_max(norms)
+    # Above the bound counts only when the norm grew there: one that is large from the first step
+    # follows the loss scale (unscaled targets), the echo of unscaled data, not an explosion.
+    start = measures.finite_median(norms[: int(window)])
+    grew = peak is not None and (start is None or peak > factor * start)
     # A spike is large against the running median and in absolute terms, and it did harm: the loss
     # jumped after it (a norm that grows while the loss keeps falling is learning, not explosion).
     raw_spikes = [i for i in measures.spikes(norms, factor, int(window)) if norms[i] > min_norm]
@@ -126,11 +130,11 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     growths = [g for g in growths if g is not None]
     growth = max(growths) if growths else None
     confirmed = (
-        (peak is not None and peak > bound) or len(spike_steps) >= min_spikes or nonfinite > 0
+        (peak is not None and peak > bound and grew) or len(spike_steps) >= min_spikes or nonfinite > 0
         or (growth is not None and growth > growth_bound)
     )
     values = {
-        "peak_norm": peak, "grad_norm_bound": bound, "spikes": len(spike_steps),
+        "peak_norm": peak, "grad_norm_bound": bound, "spikes": len(spike_steps), "start_norm": start,
         "raw_spikes": len(raw_spikes), "spike_min_norm": min_norm, "loss_rise": rise,
         "spike_factor": factor, "nonfinite_steps": nonfinite, "time_growth": growth,
         "time_growth_bound": growth_bound, "spike_steps": spike_steps[:20],
