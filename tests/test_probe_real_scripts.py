@@ -211,7 +211,17 @@ def test_a_script_that_fails_inside_fit_is_blamed_at_its_own_line_not_the_profil
     code, report = cached("embedding_flat_input.py")
     assert code == 4 and "before a training step was measured" in report["headline"]
     frames = report["error"]["frames"]
-    assert frames[0]["origin"] == "script" and frames[0]["line"] == 20
+    assert frames[0]["origin"] == "script" and frames[0]["line"] == 21
     assert not any("rnnlint" in f["file"] for f in frames)
     code, twin = cached("embedding_column_input.py")
     assert code == 0 and twin["status"] == "completed", confirmed(twin)
+
+
+@pytest.mark.parametrize("name", ["raw_target_norm.py", "scaled_target_norm.py"])
+def test_a_norm_large_from_the_first_step_is_not_exploding_gradients(name):
+    """Corpus findings F5/F12: the raw target's scale, not an explosion."""
+    code, report = cached(name)
+    verdict = symptom(report, "RNN501")
+    assert verdict["verdict"] == "not observed", verdict["message"]
+    if name == "raw_target_norm.py":
+        assert verdict["values"]["peak_norm"] > verdict["values"]["grad_norm_bound"]

@@ -1,8 +1,9 @@
 """The probe's child process: instrument Keras, run the user's script as `__main__`, save measurements.
 
 Started by `runner.py` in a fresh interpreter (`python -m rnnlint.probe.child CONFIG`). Everything it
-learns goes to `result.json` in the run's temp dir, rewritten after every probed fit, so a timeout
-still leaves what was measured; stdout and stderr belong to the user's script.
+learns goes to `result.json` in the run's temp dir, rewritten when a fit starts, every FLUSH_SECONDS
+during it and after it, so a timeout still leaves what was measured; stdout and stderr belong to the
+user's script. A failure of rnnlint's own code is recorded as an internal error, never as the script's.
 """
 
 from __future__ import annotations
