@@ -154,7 +154,7 @@ def test_the_scaler_that_leaks_is_quoted_with_its_share():
     code, report = cached("scalers_one_leaks.py")
     verdict = next(s for s in report["script_symptoms"] if s["code"] == "RNN511")
     assert verdict["verdict"] == "confirmed" and code == 1
-    assert verdict["message"].startswith("StandardScaler fitted at line 20")
+    assert verdict["message"].startswith("StandardScaler (line 20; rows matched against the inputs")
     assert abs(verdict["values"]["outside"] - 0.3) < 0.02 and verdict["values"]["leaking"] == 1
 
 

@@ -292,7 +292,7 @@ def test_scaler_leak_quotes_the_scaler_that_leaks():
     ]
     verdict = symptoms.scaler_leak({"runs": [make_run()], "leak": leak}, symptoms.Thresholds(CATALOG))
     assert verdict.verdict == symptoms.CONFIRMED
-    assert verdict.message.startswith("MinMaxScaler fitted at line 20, matched against the targets")
+    assert verdict.message.startswith("MinMaxScaler (line 20; rows matched against the targets) was fitted on")
     assert "30%" in verdict.message and "1 of 2 scalers" in verdict.message
 
 

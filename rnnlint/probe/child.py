@@ -527,7 +527,9 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
             self.done += 1
             if self.done % max(1, state.steps // 10) == 0:
                 state.progress(event="step", run=run.index, step=self.done, of=state.steps)
-            if self.done in checkpoints:
+            # A model fit builds itself (no Input layer) is profiled once built, after its first step:
+            # calling it before would build it on the batch's shape, not fit's.
+            if self.done in checkpoints or (self.done == 1 and not run.profiles):
                 self._profile()
             state.flush()
             if self.done >= state.steps:

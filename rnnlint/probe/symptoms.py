@@ -382,9 +382,9 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
 
 
 def _scaler_label(entry: dict) -> str:
-    where = f" fitted at line {entry['line']}" if entry.get("line") else ""
-    matched = f", matched against the {entry['matched']}" if entry.get("matched") else ""
-    return f"{entry['scaler']}{where}{matched}"
+    parts = [f"line {entry['line']}"] if entry.get("line") else []
+    parts += [f"rows matched against the {entry['matched']}"] if entry.get("matched") else []
+    return f"{entry['scaler']} ({'; '.join(parts)})" if parts else entry["scaler"]
 
 
 def scaler_leak(result: dict, th: Thresholds) -> Verdict:

@@ -137,7 +137,7 @@ def make_profiler(model, mute: Callable[[bool], None]) -> Callable[[int, tuple],
 
     def profile(step: int, batch) -> list[dict]:
         x, y = batch
-        if x is None or y is None:
+        if x is None or y is None or not model.built:
             return []
         if not layer_ids:
             x = tf.convert_to_tensor(x)
