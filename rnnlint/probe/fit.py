@@ -45,6 +45,7 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
             # calling it before would build it on the batch's shape, not fit's.
             if self.done in checkpoints or (self.done == 1 and not run.profiles):
                 self._profile()
+            state.flush()
             if self.done >= state.steps:
                 self.model.stop_training = True
 
