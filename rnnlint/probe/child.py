@@ -13,10 +13,12 @@ import os
 import runpy
 import sys
 import time
+import traceback
 
 from . import frames as frame_info
 from .intercept import install
 from .state import ProbeState
+
 
 def _error(exc: BaseException, message: str) -> dict:
     shown, library = frame_info.frames(exc)
