@@ -20,6 +20,8 @@ import traceback
 
 import numpy as np
 
+from rnnlint.probe import remedies
+
 # Callbacks that write files: a truncated probe run must not overwrite the user's checkpoints or logs.
 WRITING_CALLBACKS = ("ModelCheckpoint", "BackupAndRestore", "TensorBoard", "CSVLogger")
 SKLEARN_SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
@@ -341,6 +343,7 @@ class ProbeState:
         self.error: dict | None = None
         self.pending_loss = None
         self.loss_writes = None
+        self.remedies: list[dict] = []  # --what-if reruns (remedies.py)
 
     # ---------------------------------------------------------------- output
 
@@ -358,6 +361,7 @@ class ProbeState:
             "runs": [run.summary() for run in self.runs],
             "leak": self.leak_summary(),
             "notes": self.notes,
+            "remedies": self.remedies,
         }
         path = self.config["result_path"]
         with open(path + ".tmp", "w", encoding="utf-8") as fh:
@@ -450,7 +454,7 @@ class ProbeState:
 # --------------------------------------------------------------------------- the probed fit
 
 
-def _probe_callback(state: ProbeState, run: Run, profile, batch):
+def _probe_callback(state: ProbeState, run: Run, profile, batch, capture=None):
     import keras
 
     checkpoints = {0, state.steps // 2, state.steps}
@@ -465,6 +469,8 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
                 run.profiles.extend(profile(self.done, batch))
 
         def on_train_begin(self, logs=None):
+            if capture is not None:
+                capture.begin()
             self._profile()
 
         def on_train_batch_end(self, batch_index, logs=None):
@@ -559,12 +565,12 @@ def _reuse(state: ProbeState, model) -> dict | None:
     }
 
 
-def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> dict:
+def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch, capture=None) -> dict:
     """The user's fit arguments with file-writing callbacks left out and the probe's callback added."""
     callbacks = list(a.get("callbacks") or [])
     kept = [c for c in callbacks if type(c).__name__ not in WRITING_CALLBACKS]
     run.notes += [f"{type(c).__name__} was left out: it writes files" for c in callbacks if c not in kept]
-    kept.append(_probe_callback(state, run, make_profiler(state, model), batch))
+    kept.append(_probe_callback(state, run, make_profiler(state, model), batch, capture))
     a.update(callbacks=kept, verbose=0)
     if a.get("validation_data") is not None or a.get("validation_split"):
         a["validation_freq"] = 10**9  # the probe judges training; never pay for validation
@@ -585,18 +591,26 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
     batch = first_batch(a, a.get("batch_size") or 32)
     _describe_data(state, run, a, model, batch)
     run.info["reuse"] = _reuse(state, model)
-    a = _bounded_arguments(state, run, a, model, batch)
+    capture = remedies.Capture(model, batch) if state.config.get("what_if") else None
+    a = _bounded_arguments(state, run, a, model, batch, capture)
     model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
+    if capture is not None:
+        capture.wrap()
     try:
         history = original_fit(**a)
     finally:
         state.fit_run = None
+        if capture is not None:
+            capture.unwrap()
         run.seconds = time.perf_counter() - run.started
         model.train_function = None
         state.model_end[id(model)] = (
             weights_fingerprint(model), run.index, type(model.optimizer).__name__, id(model.optimizer)
         )
+        state.write()
+    if capture is not None:
+        remedies.try_remedies(state, run, capture)
         state.write()
     state.progress(event="run_end", run=run.index)
     return history

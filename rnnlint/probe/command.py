@@ -29,6 +29,12 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-gpu", action="store_true", help="let TensorFlow see GPUs (CPU only by default)")
     parser.add_argument("--no-static", action="store_true", help="skip the static rules")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--what-if", action="store_true",
+                        help="rerun each fit with a confirmed symptom with the catalog's remedies "
+                             "(clipping, a range-tested learning rate, scaled inputs...) and say "
+                             "which resolve it")
+    parser.add_argument("--html", metavar="PATH",
+                        help="also write a self-contained HTML report with charts to PATH")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -142,22 +148,26 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, script: Path) -> int:
     from rnnlint.catalog import default_catalog
-    from rnnlint.probe import report, symptoms
+    from rnnlint.probe import report, symptoms, whatif
     from rnnlint.probe.runner import ProbeRequest, run_probe
 
     catalog = default_catalog()
     findings, static_note = (None, "skipped (--no-static)") if args.no_static else _static_findings(script)
     request = ProbeRequest(script=script, script_args=tuple(args.script_args), steps=args.steps,
                            timeout=args.timeout, seed=args.seed, max_fits=args.max_fits,
-                           allow_gpu=args.allow_gpu)
+                           allow_gpu=args.allow_gpu, what_if=args.what_if,
+                           static_names=tuple(sorted({f.name for f in findings or ()})))
     outcome = run_probe(request, on_progress=None if args.quiet else _progress)
     status, headline, fixed_exit = _classify(outcome)
     assessment = None
     if outcome.result is not None and outcome.result.get("runs"):
         assessment = symptoms.assess(outcome.result, symptoms.Thresholds(catalog))
+    tried = []
+    if outcome.result is not None and assessment is not None:
+        tried = whatif.judge_all(outcome.result, symptoms.Thresholds(catalog), catalog)
     static = None
     if findings is not None and assessment is not None:
-        static = symptoms.confirm_static(findings, assessment, catalog)
+        static = symptoms.confirm_static(findings, assessment, catalog, tried)
     elif findings:
         static_note = "not judged: the script ran no training step"
     if fixed_exit is not None:
@@ -175,7 +185,12 @@ def _run(args: argparse.Namespace, script: Path) -> int:
         "script": str(script), "status": status, "headline": headline, "exit_code": exit_code,
         "seconds": outcome.seconds, "seed": args.seed, "steps": args.steps, "result": outcome.result,
         "notes": notes, "static_note": static_note, "output_tail": outcome.output_tail,
+        "remedies": tried, "what_if": args.what_if,
     }
     render = report.render_json if args.format == "json" else report.render_text
     sys.stdout.write(render(summary, assessment, static))
+    if args.html:
+        from rnnlint.probe import html
+
+        Path(args.html).write_text(html.render(summary, assessment, static), encoding="utf-8")
     return exit_code

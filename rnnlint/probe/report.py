@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 
-from rnnlint.probe import measures
+from rnnlint.probe import measures, whatif
 from rnnlint.probe.symptoms import Assessment, StaticCheck, Verdict
 
 JSON_VERSION = 1
@@ -138,6 +138,7 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
         lines += _profile_lines(run)
         if assessment is not None:
             lines += _verdict_lines(assessment.run_verdicts.get(run["index"], []))
+        lines += [f"  {whatif.line(r)}" for r in summary.get("remedies", []) if r["run"] == run["index"]]
     if assessment is not None and result.get("runs"):
         lines.append("")
         lines.append("whole script")
@@ -151,6 +152,8 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
                 lines.append(f"      by {', '.join(check.deciding)} (numbers above)")
             else:
                 lines.append(f"      {check.evidence}")
+            if check.verified:
+                lines.append(f"      {check.verified}")
     elif summary.get("static_note"):
         lines.append("")
         lines.append(f"static findings: {summary['static_note']}")
@@ -202,6 +205,7 @@ def render_json(summary: dict, assessment: Assessment | None, static: list[Stati
         "confirmed": sorted({v.code for v in assessment.confirmed()}) if assessment else [],
         "static": [c.to_json() for c in static] if static is not None else None,
         "static_note": summary.get("static_note"),
+        "remedies": summary.get("remedies", []),
         "output_tail": summary.get("output_tail", ""),
     }
     return json.dumps(_clean(document), indent=2) + "\n"

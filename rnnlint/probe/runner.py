@@ -31,6 +31,8 @@ class ProbeRequest:
     seed: int = 0
     max_fits: int = 3
     allow_gpu: bool = False
+    what_if: bool = False  # rerun confirmed symptoms' fits with their catalog remedies
+    static_names: tuple[str, ...] = ()  # static findings of the script (some remedies need one)
 
 
 @dataclass
@@ -143,6 +145,8 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             "steps": request.steps,
             "seed": request.seed,
             "max_fits": request.max_fits,
+            "what_if": request.what_if,
+            "static_names": list(request.static_names),
             "result_path": str(tmp / "result.json"),
             "progress_path": str(tmp / "progress.jsonl"),
         }
