@@ -42,9 +42,25 @@ def _scaled(values: list, log: bool) -> list[float | str]:
 
 
 def chart(values: list, title: str, log: bool = True) -> list[str]:
-    """A small column chart; a column whose value is NaN/Inf shows × (zero on a log scale: ·)."""
+    """A small column chart. Once the series turns NaN/Inf the chart shows the steps before that,
+    says where it turned and what the last finite values were, so a run that is NaN from its first
+    steps is not just a row of × marks."""
     if not values:
         return []
+    bad = measures.nonfinite_steps(values)
+    if not bad:
+        return _columns(values, title, log)
+    first = bad[0]
+    before = [v for v in values[:first] if v is not None]
+    tail = ", ".join(_fmt(v) for v in before[-3:]) or "none"
+    note = (f"  {title}: NaN/Inf from step {first} of {len(values)}; "
+            f"last finite value(s) before it: {tail}")
+    if len(before) < 2:
+        return [note]
+    return _columns(values[:first], title, log) + [note]
+
+
+def _columns(values: list, title: str, log: bool) -> list[str]:
     points = _scaled(measures.downsample(values, CHART_WIDTH), log)
     finite = [p for p in points if not isinstance(p, str)]
     if not finite:
