@@ -1,0 +1,163 @@
+"""The monkey-patching: Model.fit, the optimizer's apply, the loss, adapt, evaluate, save, scalers.
+
+Each patch hands what it sees to ProbeState or to `fit.probe_fit`; the measuring lives there.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+
+import numpy as np
+
+from .fit import probe_fit
+from .lazy import tensorflow as _tf
+from .recorder import _value
+from .state import ProbeState, Run, StopProbe
+
+SKLEARN_SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Runs a callback right after a module is first imported (scikit-learn is optional)."""
+
+    def __init__(self, name: str, callback):
+        self.name, self.callback = name, callback
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        original, callback = spec.loader.exec_module, self.callback
+
+        def exec_module(module):
+            original(module)
+            callback(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def _patch_scalers(state: ProbeState, module) -> None:
+    for name in SKLEARN_SCALERS:
+        cls = getattr(module, name, None)
+        if cls is not None:
+            _wrap_scaler(state, cls)
+
+
+def _wrap_scaler(state: ProbeState, cls) -> None:
+    fit, transform = cls.fit, cls.transform
+
+    def probed_fit(self, X, *args, **kwargs):
+        state.note_scaler_fit(type(self).__name__, X)
+        return fit(self, X, *args, **kwargs)
+
+    def probed_transform(self, X, *args, **kwargs):
+        out = transform(self, X, *args, **kwargs)
+        state.note_transform(X, out)
+        return out
+
+    cls.fit, cls.transform = probed_fit, probed_transform
+
+
+def install(state: ProbeState) -> None:
+    tf = _tf()
+    import keras
+    from keras.src.optimizers.base_optimizer import BaseOptimizer
+    from keras.src.trainers.trainer import Trainer
+
+    original_fit = keras.Model.fit
+
+    def fit(self, *args, **kwargs):
+        if state.fit_run is not None:
+            return original_fit(self, *args, **kwargs)
+        if len(state.runs) >= state.max_fits:
+            state.stop_requested = True
+            state.stop_reason = f"stopped at fit #{len(state.runs) + 1}: the cap is {state.max_fits} fits"
+            raise StopProbe(state.stop_reason)
+        return probe_fit(state, original_fit, self, args, kwargs)
+
+    keras.Model.fit = fit
+
+    original_compute = Trainer._compute_loss
+
+    def _compute_loss(self, *args, **kwargs):
+        loss = original_compute(self, *args, **kwargs)
+        if kwargs.get("training", True):
+            state.note_loss(loss)
+        return loss
+
+    Trainer._compute_loss = _compute_loss
+
+    original_call = keras.losses.Loss.__call__
+
+    def loss_call(self, *args, **kwargs):
+        value = original_call(self, *args, **kwargs)
+        if state.fit_run is None:  # a custom loop; inside fit, _compute_loss has the full loss
+            state.note_loss(value)
+        return value
+
+    keras.losses.Loss.__call__ = loss_call
+
+    original_apply = BaseOptimizer.apply
+
+    def apply(self, grads, trainable_variables=None):
+        grads = list(grads)
+        variables = list(trainable_variables) if trainable_variables is not None else list(
+            self._trainable_variables
+        )
+        run = state.run_for(self, variables)
+        if run is None:
+            return original_apply(self, grads, trainable_variables)
+        before = [_value(v) for v in variables]
+        result = original_apply(self, grads, variables)
+        after = [_value(v) for v in variables]
+        step = run.recorder.record(state.pending_loss, grads, before, after)
+        if run.kind == "custom_loop":
+            if tf.executing_eagerly():
+                state.tick(run, step.numpy())
+            else:
+                tf.numpy_function(lambda s: _tick_in_graph(state, run, s), [step], tf.int64)
+        return result
+
+    BaseOptimizer.apply = apply
+
+    original_adapt = keras.layers.Normalization.adapt
+
+    def adapt(self, data, *args, **kwargs):
+        state.note_scaler_fit(f"Normalization({self.name})", data)
+        return original_adapt(self, data, *args, **kwargs)
+
+    keras.layers.Normalization.adapt = adapt
+
+    original_evaluate = keras.Model.evaluate
+
+    def evaluate(self, x=None, *args, **kwargs):
+        state.note_data("evaluate", x)
+        return original_evaluate(self, x, *args, **kwargs)
+
+    keras.Model.evaluate = evaluate
+
+    def no_write(name):
+        def skipped(self, *args, **kwargs):
+            state.notes.append(f"model.{name}() was skipped: the probe writes nothing")
+
+        return skipped
+
+    for name in ("save", "save_weights", "export"):
+        if hasattr(keras.Model, name):
+            setattr(keras.Model, name, no_write(name))
+
+    if "sklearn.preprocessing" in sys.modules:
+        _patch_scalers(state, sys.modules["sklearn.preprocessing"])
+    else:
+        sys.meta_path.insert(0, _PatchOnImport("sklearn.preprocessing", lambda m: _patch_scalers(state, m)))
+
+
+def _tick_in_graph(state: ProbeState, run: Run, step):
+    state.tick(run, step)
+    return np.int64(step)
+
