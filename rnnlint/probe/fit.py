@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 
+from . import remedies
 from .batches import feature_stats, first_batch, training_split, weights_fingerprint
 from .profile import make_profiler
 from .state import ProbeState, Run, optimizer_info
@@ -13,7 +14,7 @@ from .state import ProbeState, Run, optimizer_info
 WRITING_CALLBACKS = ("ModelCheckpoint", "BackupAndRestore", "TensorBoard", "CSVLogger")
 
 
-def _probe_callback(state: ProbeState, run: Run, profile, batch):
+def _probe_callback(state: ProbeState, run: Run, profile, batch, capture=None):
     import keras
 
     checkpoints = {0, state.steps // 2, state.steps}
@@ -28,6 +29,8 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
                 run.profiles.extend(profile(self.done, batch))
 
         def on_train_begin(self, logs=None):
+            if capture is not None:
+                capture.begin()
             self._profile()
 
         def on_train_batch_end(self, batch_index, logs=None):
@@ -72,12 +75,12 @@ def _reuse(state: ProbeState, model) -> dict | None:
     }
 
 
-def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> dict:
+def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch, capture=None) -> dict:
     """The user's fit arguments with file-writing callbacks left out and the probe's callback added."""
     callbacks = list(a.get("callbacks") or [])
     kept = [c for c in callbacks if type(c).__name__ not in WRITING_CALLBACKS]
     run.notes += [f"{type(c).__name__} was left out: it writes files" for c in callbacks if c not in kept]
-    kept.append(_probe_callback(state, run, make_profiler(state, model), batch))
+    kept.append(_probe_callback(state, run, make_profiler(state, model), batch, capture))
     a.update(callbacks=kept, verbose=0)
     if a.get("validation_data") is not None or a.get("validation_split"):
         a["validation_freq"] = 10**9  # the probe judges training; never pay for validation
@@ -98,18 +101,26 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
     batch = first_batch(a, a.get("batch_size") or 32)
     _describe_data(state, run, a, model, batch)
     run.info["reuse"] = _reuse(state, model)
-    a = _bounded_arguments(state, run, a, model, batch)
+    capture = remedies.Capture(model, batch) if state.config.get("what_if") else None
+    a = _bounded_arguments(state, run, a, model, batch, capture)
     model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
     try:
+        if capture is not None:
+            capture.wrap()
         history = original_fit(**a)
     finally:
         state.fit_run = None
+        if capture is not None:
+            capture.unwrap()
         run.seconds = time.perf_counter() - run.started
         model.train_function = None
         state.model_end[id(model)] = (
             weights_fingerprint(model), run.index, type(model.optimizer).__name__, id(model.optimizer)
         )
+        state.write()
+    if capture is not None:
+        remedies.try_remedies(state, run, capture)
         state.write()
     state.progress(event="run_end", run=run.index)
     return history

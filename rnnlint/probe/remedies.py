@@ -15,15 +15,13 @@ import time
 import numpy as np
 
 from rnnlint.probe import rangetest, whatif
+from rnnlint.probe.profile import make_profiler
+from rnnlint.probe.state import Run
+
+from .lazy import tensorflow as _tf
 
 MAX_CAPTURED_BYTES = 256 * 2**20  # beyond this the batches are not kept and no remedy is tried
 UNBOUNDED = ("relu", "elu", "selu", "linear", "softplus", "exponential", "leaky_relu", "gelu")
-
-
-def _tf():
-    import tensorflow as tf
-
-    return tf
 
 
 def _state_variables(model) -> list:
@@ -158,8 +156,6 @@ def _replay(state, capture: Capture, run, setup: _Setup, rates: list[float] | No
     tf = _tf()
     import keras
 
-    from rnnlint.probe.child import make_profiler
-
     model = capture.model
     original_optimizer = model.optimizer
     changes = dict(setup.optimizer_changes)
@@ -198,8 +194,6 @@ def _replay(state, capture: Capture, run, setup: _Setup, rates: list[float] | No
 
 def _learning_rate(state, capture: Capture, setup: _Setup, remedy, optimizer_name: str, catalog) -> dict:
     """Smith's range test from the fit's initial weights; the family's typical rate if inconclusive."""
-    from rnnlint.probe.child import Run
-
     p = remedy.parameters
     rates = rangetest.schedule(p["range_start"], p["range_end"], p["range_steps"])
     probe_run = _replay(state, capture, Run(0, "range_test", model=capture.model), setup, rates=rates,
@@ -248,9 +242,17 @@ def _setup(state, capture: Capture, planned, optimizer_name: str, catalog) -> tu
 
 
 def try_remedies(state, run, capture: Capture) -> None:
-    """After a probed fit: rerun it once per planned remedy, then leave the model as the fit left it."""
+    """After a probed fit: rerun it once per planned remedy, then leave the model as the fit left it.
+
+    A failure here is rnnlint's, never the script's: it becomes a note and the script carries on."""
+    try:
+        _try_remedies(state, run, capture)
+    except Exception as exc:  # noqa: BLE001 - the verdicts on the script as written still stand
+        state.notes.append(f"--what-if failed inside rnnlint (please report): {type(exc).__name__}: {exc}")
+
+
+def _try_remedies(state, run, capture: Capture) -> None:
     from rnnlint.catalog import default_catalog
-    from rnnlint.probe.child import Run
     from rnnlint.probe.symptoms import Thresholds
 
     if capture.start is None or not capture.batches:

@@ -99,6 +99,7 @@ class ProbeState:
         self.error: dict | None = None
         self.pending_loss = None
         self.loss_writes = None
+        self.remedies: list[dict] = []  # --what-if reruns (remedies.py)
 
     # ---------------------------------------------------------------- output
 
@@ -116,6 +117,7 @@ class ProbeState:
             "runs": [run.summary() for run in self.runs],
             "leak": self.leak_summary(),
             "notes": self.notes,
+            "remedies": self.remedies,
         }
         path = self.config["result_path"]
         with open(path + ".tmp", "w", encoding="utf-8") as fh:
