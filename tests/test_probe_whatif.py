@@ -140,3 +140,16 @@ def test_html_charts_are_drawn_in_a_real_browser(tmp_path):
     assert drawn > 0.01, f"only {drawn:.1%} of the chart area is drawn"
     blue = np.array([0x1a, 0x73, 0xe8]) / 255  # the remedy's curve
     assert (np.abs(charts - blue).sum(axis=-1) < 0.15).sum() > 50, "the remedy's curve is missing"
+
+
+def test_a_static_finding_whose_fix_resolved_a_symptom_says_so():
+    from tests.test_probe_symptoms import finding
+
+    result = {"runs": [_nan_run()], "leak": [], "remedies": [_tried(make_run()), _tried(_nan_run())]}
+    th = symptoms.Thresholds(CATALOG)
+    tried = whatif.judge_all(result, th, CATALOG)
+    findings = [finding("RNN101", "missing-gradient-clipping", 3), finding("RNN201", "unscaled-inputs", 4)]
+    clip, scaled = symptoms.confirm_static(findings, symptoms.assess(result, th), CATALOG, tried)
+    assert clip.verified == ("fix verified by the probe: clipnorm=1.0 resolved exploding-gradients, "
+                             "loss-divergence (fit #1)")
+    assert scaled.verified == ""

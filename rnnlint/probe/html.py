@@ -16,11 +16,11 @@ from rnnlint.probe import measures, whatif
 from rnnlint.probe.symptoms import Assessment, StaticCheck
 
 STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;background:#fff}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;padding:0 16px;max-width:1100px;color:#222;background:#fff}
 h1{font-size:20px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 7px;vertical-align:top}
 .confirmed{color:#b00020;font-weight:600}.resolved{color:#137333;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:8px}figure.chart{margin:0}.missing{background:#fff4e5;padding:8px}
+.charts{display:flex;flex-wrap:wrap;gap:8px}figure.chart{margin:0;max-width:100%}figure.chart svg{max-width:100%;height:auto}.missing{background:#fff4e5;padding:8px}
 code{background:#f3f3f3;padding:0 3px}
 """
 ORIGINAL, REMEDY_COLOURS = "#444444", ("#1a73e8", "#e8710a", "#137333", "#9334e6", "#d01884")
@@ -136,8 +136,8 @@ def _run_section(libs, run: dict, assessment: Assessment | None, tried: list[dic
         loss = [("as written", run.get("loss") or [], ORIGINAL)]
         grad = [("as written", run.get("grad_norm") or [], ORIGINAL)]
         for colour, remedy in zip(REMEDY_COLOURS * 4, mine):
-            loss.append((remedy["change"][:60], remedy["after"]["loss"], colour))
-            grad.append((remedy["change"][:60], remedy["after"]["grad_norm"], colour))
+            loss.append((remedy["change"][:48], remedy["after"]["loss"], colour))
+            grad.append((remedy["change"][:48], remedy["after"]["grad_norm"], colour))
         out.append('<div class="charts">')
         out.append(_figure(f"loss-{index}", _curve_chart(libs, "training loss (log)", loss)))
         out.append(_figure(f"grad-{index}", _curve_chart(libs, "gradient norm before clipping (log)", grad)))

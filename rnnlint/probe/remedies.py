@@ -233,8 +233,6 @@ def _setup(state, capture: Capture, planned, optimizer_name: str, catalog) -> tu
         if not setup.cells:
             return None, {"skipped": "no recurrent layer with an unbounded activation"}
         setup.words.append("activation='tanh' in the recurrent layers")
-    if "rebuild-model" in kinds:
-        return None, {"skipped": "rebuilding the model is not replayed yet"}
     if "learning-rate" in kinds:
         remedy = next(r for r in planned.remedies if r.kind == "learning-rate")
         range_test = _learning_rate(state, capture, setup, remedy, optimizer_name, catalog)
