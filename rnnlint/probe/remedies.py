@@ -50,6 +50,7 @@ class Capture:
         self.nones: list[bool] = []
         self.bytes = 0
         self.overflow = False
+        self.unsupported = ""  # why the batches could not be captured, if they could not
 
     def begin(self) -> None:
         """At the fit's on_train_begin: the model is built, nothing trained yet."""
@@ -66,6 +67,10 @@ class Capture:
 
     def wrap(self) -> None:
         """Record each batch `train_step` receives (a host call per step, only under --what-if)."""
+        if getattr(self.model, "jit_compile", False) is True:
+            # an XLA-compiled step cannot call back into Python to hand over its batch
+            self.unsupported = "the model is compiled with jit_compile=True"
+            return
         tf = _tf()
         step = self.model.train_step
 
@@ -253,13 +258,16 @@ def _try_remedies(state, run, capture: Capture) -> None:
     from rnnlint.catalog import default_catalog
     from rnnlint.probe.symptoms import Thresholds
 
-    if capture.start is None or not capture.batches:
+    if capture.start is None or (not capture.batches and not capture.unsupported):
         return
     catalog = default_catalog()
     summary = run.summary()
     planned = whatif.plan(whatif.confirmed_codes(summary, Thresholds(catalog)), catalog,
                           set(state.config.get("static_names") or ()))
     if not planned:
+        return
+    if capture.unsupported:
+        state.notes.append(f"--what-if: no remedy was tried for fit #{run.index}: {capture.unsupported}")
         return
     if capture.overflow:
         state.notes.append(f"--what-if: fit #{run.index}'s batches exceed {MAX_CAPTURED_BYTES >> 20} MiB; "

@@ -134,6 +134,14 @@ def _error_lines(error: dict) -> list[str]:
     return lines
 
 
+def _what_if_notes(summary: dict, result: dict) -> list[str]:
+    """Why --what-if tried what it tried (the remedy lines themselves sit under their fit)."""
+    notes = [n for n in result.get("notes", []) if n.startswith("--what-if")]
+    if not notes and not summary.get("remedies"):
+        notes = ["--what-if: no remedy tried (no confirmed symptom names one)"]
+    return [""] + notes
+
+
 def render_text(summary: dict, assessment: Assessment | None, static: list[StaticCheck] | None) -> str:
     """The terminal report. `summary` holds script, status, seconds, exit_code, outcome notes."""
     lines = [f"rnnlint probe: {summary['script']}"]
@@ -173,6 +181,8 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
     elif summary.get("static_note"):
         lines.append("")
         lines.append(f"static findings: {summary['static_note']}")
+    if summary.get("what_if"):
+        lines += _what_if_notes(summary, result)
     if assessment is not None:
         confirmed = assessment.confirmed()
         lines.append("")
