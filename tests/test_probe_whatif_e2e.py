@@ -62,3 +62,17 @@ def test_a_range_tested_rate_resolves_divergence_where_clipping_honestly_does_no
     clip = tried["clipnorm"]
     assert not clip["resolved"] and clip["loss_fell_more"] is False
     assert clip["before"]["first_nonfinite_loss"] is not None
+
+
+def test_tanh_resolves_the_relu_recurrent_fixture():
+    exit_code, report, tried = _remedies("relu_recurrent_sick")
+    assert exit_code == 1 and "RNN501" in report["confirmed"]
+    tanh = tried["tanh-activation"]
+    assert tanh["resolved"] and tanh["after"]["peak_grad_norm"] < tanh["before"]["peak_grad_norm"]
+    relu = next(s for s in report["static"] if s["name"] == "relu-in-recurrent-layer")
+    assert relu["verified"].startswith("fix verified by the probe:")
+
+
+def test_the_relu_fixtures_healthy_twin_tries_no_remedy():
+    exit_code, report, tried = _remedies("relu_recurrent_healthy")
+    assert exit_code == 0 and tried == {}

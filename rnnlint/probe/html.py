@@ -63,9 +63,10 @@ def _plot_series(ax, values: list, label: str, colour: str, row: int, original: 
     if turned is not None:
         ax.axvline(turned, color=colour, linestyle="--", linewidth=1)
         last = f", last finite {points[-1]:.3g}" if points else ", none finite"
+        late = turned > len(values) / 2  # label on the left of the line, inside the chart
         ax.annotate(f"NaN/Inf from step {turned}{last}", xy=(turned, 0.95 - 0.09 * row),
-                    xycoords=("data", "axes fraction"), color=colour, fontsize=8, ha="left", va="top",
-                    xytext=(4, 0), textcoords="offset points")
+                    xycoords=("data", "axes fraction"), color=colour, fontsize=8, va="top",
+                    ha="right" if late else "left", xytext=(-4 if late else 4, 0), textcoords="offset points")
 
 
 def _curve_chart(libs, title: str, series: list[tuple[str, list, str]]) -> str:
