@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "or leak (static, never runs your code), and confirm them with a short real run "
                     "(`rnnlint probe`).",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or a "
-               "file that could not be linted, 3 internal error (probe: 4 the script failed).",
+               "file that could not be linted, 3 internal error (probe: 4 the script failed, 5 no "
+               "verdict: no fit was probed).",
     )
     parser.add_argument("--version", action="version", version=f"rnnlint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -84,7 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     probe = sub.add_parser("probe", help="run a script briefly with real TensorFlow and measure its training",
                            description="Run SCRIPT for a short, truncated training in a child process "
-                                       "and confirm or refute the static findings with measurements.")
+                                       "(a .py script or an .ipynb notebook's code cells) and confirm "
+                                       "or refute the static findings with measurements. "
+                                       "The script runs in the current directory, as `python SCRIPT` "
+                                       "would (--cwd DIR to choose another).",
+                           epilog="Exit codes: 0 no confirmed symptom, 1 confirmed symptom(s), 2 usage "
+                                  "error, 3 internal error of rnnlint, 4 the script failed or timed out "
+                                  "before any measured training step (after measured steps, their "
+                                  "verdict: 0 or 1), 5 no verdict: the script ran but no fit was probed.")
     # Both modules keep their heavy imports (TensorFlow in the probe's child, pygls in the server)
     # out of module level, so building the parser stays cheap.
     from rnnlint.lsp import add_arguments as add_lsp_arguments

@@ -132,7 +132,7 @@ def test_script_that_never_fits_gets_a_clear_report():
     exit_code, report = probe(PROBE / "no_fit.py")
     assert report["status"] == "no_fit" and report["runs"] == []
     assert "without calling fit" in report["headline"]
-    assert exit_code == 0
+    assert exit_code == 5  # no verdict: nothing was measured
 
 
 def helper_processes() -> list[str]:

@@ -53,6 +53,6 @@ def test_probe_sample_verdicts_are_real():
     def verdicts(text: str) -> list[tuple[str, str]]:
         return re.findall(r"^\s+(RNN5\d\d) \S+\s+(confirmed|not observed|not measurable)", text, flags=re.M)
 
-    assert verdicts(proc.stdout) == verdicts(sample) and len(verdicts(sample)) == 11
+    assert verdicts(proc.stdout) == verdicts(sample) and len(verdicts(sample)) == 12
     assert "RNN104 [long-sequence-simple-rnn] confirmed" in proc.stdout
     assert sample.rstrip().splitlines()[-1] == proc.stdout.rstrip().splitlines()[-1]

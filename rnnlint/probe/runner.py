@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 POLL_SECONDS = 0.2
+PROGRAM_NAME = "notebook_program.py"
 TAIL_CHARS = 4000
 
 
@@ -33,6 +34,10 @@ class ProbeRequest:
     allow_gpu: bool = False
     what_if: bool = False  # rerun confirmed symptoms' fits with their catalog remedies
     static_names: tuple[str, ...] = ()  # static findings of the script (some remedies need one)
+    # A notebook's code cells as one program: the child runs this text (as a file in its temp dir)
+    # with the notebook's folder as the script folder.
+    program_text: str | None = None
+    cwd: Path | None = None  # None: the caller's working directory, as `python path/to/script.py` has it
 
 
 @dataclass
@@ -45,6 +50,8 @@ class ProbeOutcome:
     seconds: float
     output_tail: str = ""
     progress: list[dict] = field(default_factory=list)
+    program_path: str | None = None  # where a notebook's program ran (its frames name this file)
+    cwd: str = ""  # the directory the script ran in
 
 
 def _package_root() -> str:
@@ -81,6 +88,9 @@ def child_environment(request: ProbeRequest, tmp: Path) -> dict[str, str]:
 
 
 RUN_MARKER = "RNNLINT_PROBE_RUN"
+# `-P` keeps the child's working directory (the script's folder) off sys.path while the probe imports
+# itself and TensorFlow: a `random.py` beside the script must shadow nothing until the script runs.
+SAFE_PATH = ("-P",) if sys.version_info >= (3, 11) else ()
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -137,11 +147,13 @@ def _tail(path: Path) -> str:
 def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None = None) -> ProbeOutcome:
     """Run the script under the probe and return what the child measured."""
     script = request.script.resolve()
+    workdir = (request.cwd or Path.cwd()).resolve()
     with tempfile.TemporaryDirectory(prefix="rnnlint-probe-") as name:
         tmp = Path(name)
         config = {
             "script": str(script),
             "script_args": list(request.script_args),
+            "cwd": str(workdir),
             "steps": request.steps,
             "seed": request.seed,
             "max_fits": request.max_fits,
@@ -150,13 +162,16 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             "result_path": str(tmp / "result.json"),
             "progress_path": str(tmp / "progress.jsonl"),
         }
+        if request.program_text is not None:
+            config["program_path"] = str(tmp / PROGRAM_NAME)
+            (tmp / PROGRAM_NAME).write_text(request.program_text, encoding="utf-8")
         (tmp / "config.json").write_text(json.dumps(config), encoding="utf-8")
         log = tmp / "output.log"
         started = time.monotonic()
         with open(log, "wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "rnnlint.probe.child", str(tmp / "config.json")],
-                cwd=str(script.parent),
+                [sys.executable, *SAFE_PATH, "-m", "rnnlint.probe.child", str(tmp / "config.json")],
+                cwd=str(workdir),
                 env={**child_environment(request, tmp), RUN_MARKER: tmp.name},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -186,9 +201,11 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             result = json.loads((tmp / "result.json").read_text(encoding="utf-8"))
         return ProbeOutcome(
             result=result,
+            program_path=config.get("program_path"),
             returncode=None if timed_out else proc.returncode,
             timed_out=timed_out,
             seconds=time.monotonic() - started,
             output_tail=_tail(log),
             progress=events,
+            cwd=str(workdir),
         )

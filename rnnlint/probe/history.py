@@ -1,0 +1,73 @@
+"""A faithful truncated fit: the History, callback logs and validation the script reads afterwards.
+
+The probe bounds training to its steps but lets Keras run everything else of a real fit: the user's
+callbacks get on_train_begin / on_epoch_end / on_train_end with real logs, and validation runs for
+real at the end of every epoch the truncated run reaches, on at most VALIDATION_BATCHES batches, so
+`history.history["val_loss"]`, `history.epoch` and `history.params` hold measured values.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from .batches import training_split
+from .state import ProbeState, Run
+
+VALIDATION_BATCHES = 8
+# Callbacks left out: they write files the probe has no temp-dir home for (TensorBoard event files,
+# BackupAndRestore state that would make a later real run resume from the probe's weights).
+LEFT_OUT_CALLBACKS = ("BackupAndRestore", "TensorBoard")
+
+
+def has_validation(arguments: dict) -> bool:
+    return arguments.get("validation_data") is not None or bool(arguments.get("validation_split"))
+
+
+def bound_validation(run: Run, arguments: dict) -> None:
+    """Validate every epoch the truncated run reaches, on a bounded number of batches."""
+    if not has_validation(arguments):
+        return
+    cap = min(int(arguments["validation_steps"]), VALIDATION_BATCHES) if arguments.get(
+        "validation_steps") else VALIDATION_BATCHES
+    _, val_x = training_split(arguments)
+    if val_x is not None:  # arrays: fewer batches than the cap need no bound (and no Keras warning)
+        size = arguments.get("validation_batch_size") or arguments.get("batch_size") or 32
+        if -(-len(val_x) // int(size)) <= cap:
+            cap = None
+    if cap is not None:
+        arguments["validation_steps"] = cap
+    if arguments.get("validation_freq", 1) != 1:
+        run.notes.append(f"validation_freq={arguments['validation_freq']!r} became 1: the truncated run "
+                         "may not reach the epochs it names")
+    arguments["validation_freq"] = 1
+
+
+def user_callbacks(state: ProbeState, run: Run, callbacks: list) -> list:
+    """The script's callbacks as the probe runs them: CSVLogger writes into the probe's temp dir,
+    ModelCheckpoint runs (its saves are skipped by the patched Model.save), the rest unchanged."""
+    kept = []
+    for callback in callbacks:
+        name = type(callback).__name__
+        if name in LEFT_OUT_CALLBACKS:
+            run.notes.append(f"{name} was left out: it writes files")
+            continue
+        if name == "CSVLogger":
+            callback = copy.copy(callback)
+            callback.filename = os.path.join(state.scratch_dir(), os.path.basename(str(callback.filename)))
+            run.notes.append("CSVLogger writes into the probe's temp dir, not the script's file")
+        elif name == "ModelCheckpoint":
+            run.notes.append("ModelCheckpoint ran with its writes skipped: the probe writes no model file")
+        kept.append(callback)
+    return kept
+
+
+def describe_history(run: Run, history, validated: bool) -> None:
+    """What the script got back, and that every value in it comes from the truncated run."""
+    keys = sorted(getattr(history, "history", {}) or {})
+    run.info["history"] = {
+        "keys": keys,
+        "epochs": len(getattr(history, "epoch", []) or []),
+        "validation_batches": VALIDATION_BATCHES if validated else 0,
+        "source": "truncated run",
+    }
