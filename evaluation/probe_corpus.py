@@ -55,10 +55,13 @@ class Entry:
     reason: str                    # one line from reading the code
     source: str = ""
     corrected: str = ""            # set when a label was found wrong after the run (kept visible, never silent)
+    evidence: dict[str, str] = field(default_factory=dict)  # symptom -> the number the code implies, checked by eye
+
+    corpus: Path = CORPUS
 
     @property
     def folder(self) -> Path:
-        return CORPUS / self.name
+        return self.corpus / self.name
 
     @property
     def script_path(self) -> Path:
@@ -73,6 +76,7 @@ class Outcome:
     runs: int
     confirmed: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)   # code -> name of every symptom judged
+    messages: dict[str, str] = field(default_factory=dict)  # code -> message of the first confirmed verdict
     headline: str = ""
     error: str = ""
     raised_in_rnnlint: bool = False   # the failing frame is the probe's own code, not the script's
@@ -82,7 +86,7 @@ class Outcome:
         return self.exit_code in VERDICT_EXITS and self.runs > 0
 
 
-def load_labels(path: Path) -> list[Entry]:
+def load_labels(path: Path, corpus: Path = CORPUS) -> list[Entry]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries = []
     for name, item in raw.items():
@@ -92,6 +96,8 @@ def load_labels(path: Path) -> list[Entry]:
             expect={str(k): str(v) for k, v in (item.get("expect") or {}).items()},
             reason=item.get("reason", ""), source=item.get("source", ""),
             corrected=item.get("corrected", ""),
+            evidence={str(k): str(v) for k, v in (item.get("evidence") or {}).items()},
+            corpus=corpus,
         ))
     return entries
 
@@ -123,8 +129,11 @@ def run_probe(entry: Entry, steps: int, timeout: float) -> dict:
 def reduce(document: dict) -> Outcome:
     runs = document.get("runs") or []
     names: dict[str, str] = {}
+    messages: dict[str, str] = {}
     for symptom in [s for run in runs for s in run.get("symptoms", [])] + (document.get("script_symptoms") or []):
         names[symptom["code"]] = symptom["name"]
+        if symptom.get("verdict") == "confirmed":
+            messages.setdefault(symptom["code"], symptom.get("message", ""))
     error = document.get("error") or document.get("runner_error") or ""
     raised_in_rnnlint = False
     if isinstance(error, dict):
@@ -135,7 +144,7 @@ def reduce(document: dict) -> Outcome:
     return Outcome(
         exit_code=document.get("runner_exit_code", document.get("exit_code")),
         seconds=float(document.get("runner_seconds", document.get("seconds", 0.0)) or 0.0),
-        runs=len(runs), confirmed=list(document.get("confirmed") or []), names=names,
+        runs=len(runs), confirmed=list(document.get("confirmed") or []), names=names, messages=messages,
         headline=document.get("headline", ""), error=str(error).strip().splitlines()[-1][:200] if error else "",
         raised_in_rnnlint=raised_in_rnnlint,
     )
@@ -237,6 +246,14 @@ def render(entries: list[Entry], outcomes: dict[str, Outcome], steps: int, timeo
         lines.append(f"- **{entry.name}**: {'; '.join(parts)}. Label: {entry.reason}")
     if not disagreements:
         lines.append("- none")
+    lines += ["", "## Evidence to check by eye (the number the code implies vs the number the probe quoted)", ""]
+    checks = [(e, code, want) for e in entries for code, want in e.evidence.items()]
+    for entry, code, want in checks:
+        outcome = outcomes.get(entry.name)
+        quoted = outcome.messages.get(code, "not confirmed") if outcome else "not run"
+        lines.append(f"- **{entry.name}** {code}: expected {want}; probe: {quoted}")
+    if not checks:
+        lines.append("- none")
     corrected = [e for e in entries if e.corrected]
     lines += ["", "## Labels corrected after the run (our reading was wrong, not the probe)", ""]
     lines += [f"- **{e.name}**: {e.corrected}" for e in corrected] or ["- none"]
@@ -252,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=100, help="probe --steps (default 100)")
     parser.add_argument("--timeout", type=float, default=120, help="probe --timeout per script (default 120 s)")
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--notes", type=Path, default=None,
+                        help="a hand-written Markdown file appended to the report (dated analysis of a run)")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="the corpus folder (default evaluation/corpus/probe; another checkout may point at this one)")
     args = parser.parse_args(argv)
 
-    entries = load_labels(args.labels)
+    entries = load_labels(args.labels, args.corpus)
     args.results.mkdir(parents=True, exist_ok=True)
     outcomes: dict[str, Outcome] = {}
     for entry in entries:
@@ -278,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{entry.name}: exit {outcome.exit_code}, {outcome.runs} fit(s), "
                   f"{outcome.seconds:.0f} s, confirmed {outcome.confirmed} {outcome.error}", file=sys.stderr)
     report = render(entries, outcomes, args.steps, args.timeout)
+    if args.notes:
+        report += "\n" + args.notes.read_text(encoding="utf-8")
     if args.out:
         args.out.write_text(report, encoding="utf-8")
     else:
