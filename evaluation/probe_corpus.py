@@ -74,6 +74,7 @@ class Outcome:
     exit_code: int | None
     seconds: float
     runs: int
+    steps: int                     # measured training steps over all probed fits
     confirmed: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)   # code -> name of every symptom judged
     messages: dict[str, str] = field(default_factory=dict)  # code -> message of the first confirmed verdict
@@ -83,7 +84,8 @@ class Outcome:
 
     @property
     def verdict(self) -> bool:
-        return self.exit_code in VERDICT_EXITS and self.runs > 0
+        """A verdict needs exit 0/1 AND measured steps: exit 1 from a data-only check after 0 steps is not one."""
+        return self.exit_code in VERDICT_EXITS and self.steps > 0
 
 
 def load_labels(path: Path, corpus: Path = CORPUS) -> list[Entry]:
@@ -144,7 +146,7 @@ def reduce(document: dict) -> Outcome:
     return Outcome(
         exit_code=document.get("runner_exit_code", document.get("exit_code")),
         seconds=float(document.get("runner_seconds", document.get("seconds", 0.0)) or 0.0),
-        runs=len(runs), confirmed=list(document.get("confirmed") or []), names=names, messages=messages,
+        runs=len(runs), steps=sum(int(run.get("steps") or 0) for run in runs), confirmed=list(document.get("confirmed") or []), names=names, messages=messages,
         headline=document.get("headline", ""), error=str(error).strip().splitlines()[-1][:200] if error else "",
         raised_in_rnnlint=raised_in_rnnlint,
     )
@@ -202,6 +204,8 @@ def render(entries: list[Entry], outcomes: dict[str, Outcome], steps: int, timeo
             disagreements.append((entry, outcome, unexpected, missed))
         detail = "; ".join(filter(None, [
             "exit 0 with no fit probed" if outcome.exit_code == 0 and not outcome.runs else "",
+            f"exit {outcome.exit_code} after 0 measured steps" if outcome.exit_code in VERDICT_EXITS
+            and outcome.runs and not outcome.steps else "",
             "confirmed " + ", ".join(f"{c} {outcome.names.get(c, '')}".strip() for c in outcome.confirmed)
             if outcome.confirmed else ("none confirmed" if outcome.verdict else ""),
             "unexpected " + ", ".join(unexpected) if unexpected else "",
@@ -209,7 +213,7 @@ def render(entries: list[Entry], outcomes: dict[str, Outcome], steps: int, timeo
             outcome.error if not outcome.verdict else "",
         ]))
         rows.append(f"| {entry.name} | {outcome.exit_code} | {'yes' if outcome.verdict else 'no'} "
-                    f"({outcome.runs} fit) | {agreement} | {cause} | {detail.replace('|', '/')} |")
+                    f"({outcome.runs} fit, {outcome.steps} steps) | {agreement} | {cause} | {detail.replace('|', '/')} |")
     ran = sum(1 for e in entries if e.name in outcomes)
     expected_verdicts = sum(1 for e in entries if e.verdict and e.name in outcomes)
     lines = [
@@ -220,7 +224,7 @@ def render(entries: list[Entry], outcomes: dict[str, Outcome], steps: int, timeo
         "script before it was probed; sources in evaluation/SOURCES.md.",
         "",
         f"- scripts run: {ran}",
-        f"- reached a verdict (exit 0/1 with at least one probed fit): {verdicts}"
+        f"- reached a verdict (exit 0/1 with measured training steps): {verdicts}"
         f" (labelled as able to: {expected_verdicts})",
         f"- verdicts whose confirmed symptoms match the label: {agreed} of {verdicts}",
         f"- runs with no verdict caused by the probe: {len(probe_faults)}",
