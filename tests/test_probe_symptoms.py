@@ -202,7 +202,8 @@ def test_reports_draw_curves_and_emit_valid_json_without_nan():
     result = {"status": "completed", "runs": [run], "leak": [], "notes": []}
     assessment = symptoms.assess(result, symptoms.Thresholds(CATALOG))
     text = report.render_text(summary_for(result), assessment, None)
-    assert "loss (log scale)" in text and "×" in text and "RNN505" in text
+    assert "loss (log scale), 10 steps" in text and "RNN505" in text
+    assert "loss: NaN/Inf from step 10 of 120; last finite value(s) before it: 1, 1, 1" in text
     assert "gradient per timestep into lstm" in text
     document = json.loads(report.render_json(summary_for(result), assessment, []),
                           parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
@@ -210,6 +211,11 @@ def test_reports_draw_curves_and_emit_valid_json_without_nan():
     assert document["confirmed"] == ["RNN505"]
     assert document["runs"][0]["loss"][10] is None and len(document["runs"][0]["grad_norm"]) == STEPS
     assert {s["code"] for s in document["runs"][0]["symptoms"]} >= {"RNN501", "RNN509"}
+
+
+def test_chart_of_a_loss_nan_from_its_first_steps_says_where_and_the_last_values():
+    lines = report.chart([6460.0] + [float("nan")] * 199, "loss")
+    assert lines == ["  loss: NaN/Inf from step 1 of 200; last finite value(s) before it: 6.46e+03"]
 
 
 def test_chart_is_bounded_in_width_and_height():

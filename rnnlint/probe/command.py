@@ -34,6 +34,12 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-gpu", action="store_true", help="let TensorFlow see GPUs (CPU only by default)")
     parser.add_argument("--no-static", action="store_true", help="skip the static rules")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--what-if", action="store_true",
+                        help="rerun each fit with a confirmed symptom with the catalog's remedies "
+                             "(clipping, a range-tested learning rate, scaled inputs...) and say "
+                             "which resolve it")
+    parser.add_argument("--html", metavar="PATH",
+                        help="also write a self-contained HTML report with charts to PATH")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -207,7 +213,7 @@ def _notes(outcome, status: str) -> list[str]:
 
 def _run(args: argparse.Namespace, script: Path) -> int:
     from rnnlint.catalog import default_catalog
-    from rnnlint.probe import report, symptoms
+    from rnnlint.probe import report, symptoms, whatif
     from rnnlint.probe.notebook import is_notebook, load as load_notebook, skip_note
     from rnnlint.source import SourceError
     from rnnlint.probe.runner import ProbeRequest, run_probe
@@ -222,7 +228,8 @@ def _run(args: argparse.Namespace, script: Path) -> int:
     request = ProbeRequest(script=script, script_args=tuple(args.script_args), steps=args.steps,
                            timeout=args.timeout, seed=args.seed, max_fits=args.max_fits,
                            allow_gpu=args.allow_gpu, cwd=Path(args.cwd) if args.cwd else None,
-                           program_text=notebook.program.text if notebook is not None else None)
+                           program_text=notebook.program.text if notebook is not None else None,
+                           what_if=args.what_if, static_names=tuple(sorted({f.name for f in findings or ()})))
     outcome = run_probe(request, on_progress=None if args.quiet else _progress)
     if notebook is not None and outcome.program_path:
         notebook.map_frames(outcome.result, outcome.program_path, script)
@@ -231,9 +238,12 @@ def _run(args: argparse.Namespace, script: Path) -> int:
     assessment = None
     if _measured_steps(result):  # no verdict, not even a data-only one, without a measured step
         assessment = symptoms.assess(result, symptoms.Thresholds(catalog))
+    tried = []
+    if assessment is not None:
+        tried = whatif.judge_all(result, symptoms.Thresholds(catalog), catalog)
     static = None
     if findings is not None and assessment is not None:
-        static = symptoms.confirm_static(findings, assessment, catalog)
+        static = symptoms.confirm_static(findings, assessment, catalog, tried)
     elif findings:
         static_note = "not judged: the script ran no training step"
     predicted = symptoms.predicted_failure(findings or [], result.get("error"), script, catalog)
@@ -254,8 +264,13 @@ def _run(args: argparse.Namespace, script: Path) -> int:
         "script": str(script), "status": status, "headline": headline, "exit_code": exit_code,
         "seconds": outcome.seconds, "seed": args.seed, "steps": args.steps, "result": outcome.result,
         "notes": notes, "static_note": static_note, "output_tail": outcome.output_tail,
+        "remedies": tried, "what_if": args.what_if,
         "cwd": outcome.cwd, "cut": cut_summary(outcome, status), "predicted_by": predicted,
     }
     render = report.render_json if args.format == "json" else report.render_text
     sys.stdout.write(render(summary, assessment, static))
+    if args.html:
+        from rnnlint.probe import html
+
+        Path(args.html).write_text(html.render(summary, assessment, static), encoding="utf-8")
     return exit_code

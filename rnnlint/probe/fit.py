@@ -6,6 +6,7 @@ import hashlib
 import inspect
 import time
 
+from . import remedies
 from .batches import (feature_stats, first_batch, nonfinite_where, training_split,
                       training_targets, weights_fingerprint)
 from .history import bound_validation, describe_history, has_validation, user_callbacks
@@ -14,7 +15,7 @@ from .profile import make_profiler
 from .state import ProbeState, Run, optimizer_info
 
 
-def _probe_callback(state: ProbeState, run: Run, profile, batch):
+def _probe_callback(state: ProbeState, run: Run, profile, batch, capture=None):
     import keras
 
     checkpoints = {0, state.steps // 2, state.steps}
@@ -35,6 +36,8 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
                                      f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
 
         def on_train_begin(self, logs=None):
+            if capture is not None:
+                capture.begin()
             state.flush(force=True)  # the run exists, with 0 steps, before its first step
             self._profile()
 
@@ -117,10 +120,10 @@ def _reuse(state: ProbeState, run: Run, model) -> dict | None:
     }
 
 
-def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> dict:
+def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch, capture=None) -> dict:
     """The user's fit arguments, their callbacks kept where they can run, the probe's callback added."""
     kept = user_callbacks(state, run, list(a.get("callbacks") or []))
-    kept.append(_probe_callback(state, run, make_profiler(state, model), batch))
+    kept.append(_probe_callback(state, run, make_profiler(state, model), batch, capture))
     a.update(callbacks=kept, verbose=0)
     bound_validation(run, a)
     return a
@@ -142,13 +145,18 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
         run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
         _describe_data(state, run, a, model, batch)
         run.info["reuse"] = _reuse(state, run, model)
-        a = _bounded_arguments(state, run, a, model, batch)
+        capture = remedies.Capture(model, batch) if state.config.get("what_if") else None
+        a = _bounded_arguments(state, run, a, model, batch, capture)
     model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
     try:
+        if capture is not None:
+            capture.wrap()
         history = original_fit(**a)
     finally:
         state.fit_run = None
+        if capture is not None:
+            capture.unwrap()
         run.in_progress = False
         run.seconds = time.perf_counter() - run.started
         model.train_function = None
@@ -158,6 +166,9 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
         state.write()
     describe_history(run, history, validated)
     state.write()
+    if capture is not None:
+        remedies.try_remedies(state, run, capture)
+        state.write()
     state.progress(event="run_end", run=run.index)
     return history
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 
-from rnnlint.probe import measures
+from rnnlint.probe import measures, whatif
 from rnnlint.probe.symptoms import Assessment, StaticCheck, Verdict
 
 JSON_VERSION = 1
@@ -42,9 +42,25 @@ def _scaled(values: list, log: bool) -> list[float | str]:
 
 
 def chart(values: list, title: str, log: bool = True) -> list[str]:
-    """A small column chart; a column whose value is NaN/Inf shows × (zero on a log scale: ·)."""
+    """A small column chart. Once the series turns NaN/Inf the chart shows the steps before that,
+    says where it turned and what the last finite values were, so a run that is NaN from its first
+    steps is not just a row of × marks."""
     if not values:
         return []
+    bad = measures.nonfinite_steps(values)
+    if not bad:
+        return _columns(values, title, log)
+    first = bad[0]
+    before = [v for v in values[:first] if v is not None]
+    tail = ", ".join(_fmt(v) for v in before[-3:]) or "none"
+    note = (f"  {title}: NaN/Inf from step {first} of {len(values)}; "
+            f"last finite value(s) before it: {tail}")
+    if len(before) < 2:
+        return [note]
+    return _columns(values[:first], title, log) + [note]
+
+
+def _columns(values: list, title: str, log: bool) -> list[str]:
     points = _scaled(measures.downsample(values, CHART_WIDTH), log)
     finite = [p for p in points if not isinstance(p, str)]
     if not finite:
@@ -180,6 +196,14 @@ def _internal_lines(error: dict) -> list[str]:
     return lines
 
 
+def _what_if_notes(summary: dict, result: dict) -> list[str]:
+    """Why --what-if tried what it tried (the remedy lines themselves sit under their fit)."""
+    notes = [n for n in result.get("notes", []) if n.startswith("--what-if")]
+    if not notes and not summary.get("remedies"):
+        notes = ["--what-if: no remedy tried (no confirmed symptom names one)"]
+    return [""] + notes
+
+
 def render_text(summary: dict, assessment: Assessment | None, static: list[StaticCheck] | None) -> str:
     """The terminal report. `summary` holds script, status, seconds, exit_code, outcome notes."""
     lines = [f"rnnlint probe: {summary['script']}"]
@@ -204,6 +228,7 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
         lines += _profile_lines(run)
         if assessment is not None:
             lines += _verdict_lines(assessment.run_verdicts.get(run["index"], []))
+        lines += [f"  {whatif.line(r)}" for r in summary.get("remedies", []) if r["run"] == run["index"]]
     if assessment is not None and result.get("runs"):
         lines.append("")
         lines.append("whole script")
@@ -217,9 +242,13 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
                 lines.append(f"      by {', '.join(check.deciding)} (numbers above)")
             else:
                 lines.append(f"      {check.evidence}")
+            if check.verified:
+                lines.append(f"      {check.verified}")
     elif summary.get("static_note"):
         lines.append("")
         lines.append(f"static findings: {summary['static_note']}")
+    if summary.get("what_if"):
+        lines += _what_if_notes(summary, result)
     if assessment is not None:
         confirmed = assessment.confirmed()
         lines.append("")
@@ -269,6 +298,7 @@ def render_json(summary: dict, assessment: Assessment | None, static: list[Stati
         "confirmed": sorted({v.code for v in assessment.confirmed()}) if assessment else [],
         "static": [c.to_json() for c in static] if static is not None else None,
         "static_note": summary.get("static_note"),
+        "remedies": summary.get("remedies", []),
         "output_tail": summary.get("output_tail", ""),
         "cwd": summary.get("cwd"),
         "cut": summary.get("cut"),

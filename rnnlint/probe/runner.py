@@ -32,6 +32,8 @@ class ProbeRequest:
     seed: int = 0
     max_fits: int = 3
     allow_gpu: bool = False
+    what_if: bool = False  # rerun confirmed symptoms' fits with their catalog remedies
+    static_names: tuple[str, ...] = ()  # static findings of the script (some remedies need one)
     # A notebook's code cells as one program: the child runs this text (as a file in its temp dir)
     # with the notebook's folder as the script folder.
     program_text: str | None = None
@@ -155,6 +157,8 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             "steps": request.steps,
             "seed": request.seed,
             "max_fits": request.max_fits,
+            "what_if": request.what_if,
+            "static_names": list(request.static_names),
             "result_path": str(tmp / "result.json"),
             "progress_path": str(tmp / "progress.jsonl"),
         }

@@ -118,6 +118,7 @@ class ProbeState:
         self.error: dict | None = None
         self.pending_loss = None
         self.loss_writes = None
+        self.remedies: list[dict] = []  # --what-if reruns (remedies.py)
 
     # ---------------------------------------------------------------- output
 
@@ -156,6 +157,7 @@ class ProbeState:
             "runs": runs,
             "leak": leak,
             "notes": self.notes,
+            "remedies": self.remedies,
             "history_source": HISTORY_SOURCE,
         }
         path = self.config["result_path"]

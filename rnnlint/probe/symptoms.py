@@ -479,13 +479,16 @@ class StaticCheck:
     verdict: str
     evidence: str
     deciding: tuple[str, ...] = ()  # the runtime symptoms the verdict rests on
+    verified: str = ""  # the --what-if remedy that applies this finding's fix and resolved a symptom
 
     def to_json(self) -> dict:
         return {**self.__dict__, "deciding": list(self.deciding)}
 
 
-def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> list[StaticCheck]:
-    """For each static finding, what the run showed, via the runtime entries' `confirms` lists."""
+def confirm_static(findings: list, assessment: Assessment, catalog: Catalog,
+                   remedies: list[dict] = ()) -> list[StaticCheck]:
+    """For each static finding, what the run showed, via the runtime entries' `confirms` lists, and
+    whether a resolved --what-if remedy (judged remedies, `whatif.judge`) is that finding's fix."""
     confirms: dict[str, list[str]] = {}
     for spec in catalog:
         if spec.kind == "runtime":
@@ -508,8 +511,11 @@ def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> 
         evidence = "; ".join(f"{v.name}: {v.message}" for v in deciding) or UNMEASURABLE_STATIC.get(
             finding.name, "no probe measurement covers this rule")
         names = tuple(dict.fromkeys(f"{v.code} {v.name}" for v in deciding))
+        verified = next((f"fix verified by the probe: {r['change']} resolved "
+                         f"{', '.join(r['symptom_names'])} (fit #{r['run']})"
+                         for r in remedies if r["resolved"] and finding.name in r["fixes"]), "")
         out.append(StaticCheck(finding.code, finding.name, finding.span.line, finding.message,
-                               verdict, evidence, names))
+                               verdict, evidence, names, verified))
     return out
 
 
