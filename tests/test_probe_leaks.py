@@ -99,3 +99,19 @@ def test_rows_are_counted_not_collapsed_to_distinct_values():
     entry = only(tracker)
     assert entry["fit_rows"] == 1000
     assert entry["outside_training"] < 0.2  # repeated values: most test readings also occur in training
+
+
+@pytest.mark.parametrize("fit_on, outside", [(400, 0.0), (600, 1 / 3)])
+def test_validation_split_rows_are_part_of_the_fit_arrays_not_a_leak(fit_on, outside):
+    """Corpus F16: scaler fit on x_train, then fit(x_train, validation_split=0.2). The split's rows are
+    in the arrays the script gave fit, so they are not a leak; a test set the scaler saw still is."""
+    series = RNG.standard_normal((600, 3))
+    tracker = LeakTracker()
+    scaler = fit_and_transform(tracker, series[:fit_on])
+    data = scaled(tracker, scaler, series)[:, None, :]
+    tracker.data(False, data[:400], np.zeros(400))  # what fit was given, split included
+    tracker.carved(data[320:400], np.zeros(80))  # the last 20%, validation_split's
+    tracker.data(True, data[400:], np.zeros(200))  # evaluate() on the test rows
+    entry = only(tracker)
+    assert entry["outside_training"] == pytest.approx(outside)
+    assert entry["split_rows"] == 80 and entry["split_seen"] == pytest.approx(1.0)

@@ -158,6 +158,18 @@ def test_the_scaler_that_leaks_is_quoted_with_its_share():
     assert abs(verdict["values"]["outside"] - 0.3) < 0.02 and verdict["values"]["leaking"] == 1
 
 
+@pytest.mark.parametrize("args, leaks", [((), False), (("--", "all"), True)])
+def test_validation_split_rows_are_not_a_leak_but_a_seen_test_set_is(args, leaks):
+    """A scaler fit on x_train sees the rows validation_split later holds out of x_train: the standard
+    pattern, named in the message and not confirmed. Fit on every row, it saw the test set too."""
+    code, report = cached("scaler_validation_split.py", *args)
+    verdict = next(s for s in report["script_symptoms"] if s["code"] == "RNN511")
+    assert verdict["verdict"] == ("confirmed" if leaks else "not observed"), verdict
+    assert "rows validation_split holds out" in verdict["message"]
+    if leaks:
+        assert abs(verdict["values"]["outside"] - 171 / 569) < 0.02 and code == 1
+
+
 # --------------------------------------------------------------------------- 7. padding
 
 

@@ -324,6 +324,15 @@ def test_scaler_leak_quotes_the_scaler_that_leaks():
     assert "30%" in verdict.message and "1 of 2 scalers" in verdict.message
 
 
+def test_scaler_leak_names_validation_split_rows_without_counting_them():
+    leak = [{"scaler": "RobustScaler", "line": 22, "matched": "inputs samples", "fit_rows": 398,
+             "train_rows": 398, "outside_training": 0.0, "eval_rows": 171, "eval_seen": 0.0,
+             "split_rows": 80, "split_seen": 1.0}]
+    verdict = symptoms.scaler_leak({"runs": [make_run()], "leak": leak}, symptoms.Thresholds(CATALOG))
+    assert verdict.verdict == symptoms.NOT_OBSERVED
+    assert "100% of the 80 rows validation_split holds out" in verdict.message
+
+
 def test_a_failure_on_a_flagged_line_says_which_rule_predicted_it(tmp_path):
     script = tmp_path / "train.py"
     script.write_text("x = 1\n")

@@ -75,9 +75,16 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
     run.info["training_rows_digest"] = _rows_digest(train)
     run.info["samples_per_step"] = _batch_rows(batch[0])
     train_y, val_y = training_targets(a)
-    state.note_data(False, train, train_y if train_y is not None else batch[1])
-    if val_x is not None:
-        state.note_data(True, val_x, val_y)
+    if val_x is not None and a.get("validation_data") is None and hasattr(a.get("x"), "shape"):
+        # validation_split carves its rows out of the arrays handed to fit, so a scaler fit on those
+        # arrays saw them as it saw the training rows: the everyday pattern, which the static leak rule
+        # accepts too. They count as the script's training data and are reported on their own.
+        state.note_data(False, a["x"], a.get("y"))
+        state.leaks.carved(val_x, val_y)
+    else:
+        state.note_data(False, train, train_y if train_y is not None else batch[1])
+        if val_x is not None:
+            state.note_data(True, val_x, val_y)
 
 
 def _batch_rows(x) -> int | None:

@@ -74,6 +74,7 @@ class LeakTracker:
         self.maps: dict[int, dict[int, int]] = {}  # id(scaler) -> scaled row hash -> raw row hash
         self.train: list[tuple[str, int, set[int]]] = []
         self.held_out: list[tuple[str, int, set[int]]] = []
+        self.split_off: list[tuple[str, int, set[int]]] = []  # validation_split's rows, part of fit's x
         self._summary: list[dict] | None = None  # cached until something new is seen
 
     def _changed(self) -> None:
@@ -107,6 +108,11 @@ class LeakTracker:
         (self.held_out if held_out else self.train).extend(found)
         self._changed()
 
+    def carved(self, x, y=None) -> None:
+        """The rows validation_split holds out of the arrays given to fit (also noted as training)."""
+        self.split_off.extend(views(x, "inputs") + views(y, "targets"))
+        self._changed()
+
     def summary(self) -> list[dict]:
         if self._summary is None:
             self._summary = self._match()
@@ -129,13 +135,16 @@ class LeakTracker:
 
             entry = {"scaler": scaler["scaler"], "line": scaler["line"], "fit_rows": total,
                      "train_rows": 0, "matched": None, "outside_training": None,
-                     "eval_rows": 0, "eval_seen": None}
+                     "eval_rows": 0, "eval_seen": None, "split_rows": 0, "split_seen": None}
             if candidates:
                 name, train = min(candidates, key=lambda c: outside(c[1]))
                 entry.update(matched=name, train_rows=len(train), outside_training=outside(train))
                 held = set().union(*[raw(h) for n, w, h in self.held_out if w == width and n == name])
                 if held:
                     entry.update(eval_rows=len(held), eval_seen=len(held & rows.keys()) / len(held))
+                split = set().union(*[raw(h) for n, w, h in self.split_off if w == width and n == name])
+                if split:
+                    entry.update(split_rows=len(split), split_seen=len(split & rows.keys()) / len(split))
             # No view of the training data has rows of this width: not judged (precision first).
             out.append(entry)
         return out

@@ -439,6 +439,11 @@ def scaler_leak(result: dict, th: Thresholds) -> Verdict:
     if len(judged) > 1:
         judged_verdict = replace(judged_verdict, message=judged_verdict.message + (
             f" ({len(leaking)} of {len(judged)} scalers above the bound)"))
+    if worst.get("split_seen"):
+        judged_verdict = replace(judged_verdict, message=judged_verdict.message + (
+            f"; the scaler also saw {worst['split_seen']:.0%} of the {worst['split_rows']} rows "
+            "validation_split holds out (they are part of the arrays given to fit: not counted as a leak, "
+            "but val_loss is slightly optimistic)"))
     return judged_verdict
 
 
