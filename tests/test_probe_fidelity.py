@@ -24,6 +24,9 @@ def test_history_callbacks_and_validation_after_a_truncated_fit_are_real():
     assert "evaluate [" in report["output_tail"] and "predict (4, 1)" in report["output_tail"]
     assert "truncated run" in report["history_source"]
     assert any("CSVLogger" in note for note in report["runs"][0]["notes"])
+    # evaluate() after the fit is bounded like validation: real values over the first rows, and said so
+    assert "evaluate all ['loss', 'mae'] True" in report["output_tail"]
+    assert any("scored the first 256 of 640 rows" in note for note in report["notes"]), report["notes"]
 
 
 def test_kfold_with_the_model_compiled_once_confirms_reuse():

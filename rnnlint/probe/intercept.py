@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import inspect
 import sys
 
 import numpy as np
 
 from .fit import probe_fit
+from .history import bound_evaluation
 from .lazy import tensorflow as _tf
 from .recorder import _value
 from .state import ProbeState, Run, StopProbe
@@ -140,11 +142,19 @@ def install(state: ProbeState) -> None:
 
     original_evaluate = keras.Model.evaluate
 
-    def evaluate(self, x=None, *args, **kwargs):
-        if state.fit_run is None:  # fit's own validation rows are noted once, as held out
-            with state.guard("recording the evaluation rows"):
-                state.note_data(True, x, kwargs.get("y", args[0] if args else None))
-        return original_evaluate(self, x, *args, **kwargs)
+    def evaluate(self, *args, **kwargs):
+        if state.fit_run is not None:  # fit's own validation: bounded by history.bound_validation
+            return original_evaluate(self, *args, **kwargs)
+        try:
+            arguments = inspect.signature(original_evaluate).bind(self, *args, **kwargs).arguments
+        except TypeError:  # the script's own mistake: let Keras raise it as a real run would
+            return original_evaluate(self, *args, **kwargs)
+        arguments.pop("self")
+        arguments.update(arguments.pop("kwargs", {}))
+        with state.guard("recording and bounding the evaluation"):
+            state.note_data(True, arguments.get("x"), arguments.get("y"))  # every row the script scores
+            bound_evaluation(state, arguments)
+        return original_evaluate(self, **arguments)
 
     keras.Model.evaluate = evaluate
 

@@ -225,6 +225,11 @@ class ProbeState:
     def note_transform(self, scaler, data, output) -> None:
         self.leaks.transform(scaler, data, output)
 
+    def note_once(self, note: str) -> None:
+        """A script-level note, once however often the script repeats what caused it."""
+        if note not in self.notes:
+            self.notes.append(note)
+
     def note_data(self, held_out: bool, x, y=None) -> None:
         self.leaks.data(held_out, x, y)
 
