@@ -45,6 +45,14 @@ def test_a_fresh_model_per_fold_is_not_reuse():
     assert exit_code == 0
 
 
+@pytest.mark.parametrize("args", [(), ("--", "plain")])
+def test_deliberate_continued_training_and_reset_states_loops_are_not_reuse(args):
+    exit_code, report = probe(PROBE / "continued_training_loop.py", "--max-fits", "3", *args)
+    verdict = next(s for s in report["script_symptoms"] if s["code"] == "RNN510")
+    assert len([r for r in report["runs"] if r["kind"] == "fit"]) == 3
+    assert verdict["verdict"] == "not observed" and exit_code == 0, (verdict, confirmed_codes(report))
+
+
 def test_a_module_that_never_trains_is_no_verdict_and_says_where_training_starts():
     exit_code, report = probe(PROBE / "model_only.py")
     assert exit_code == 5 and report["status"] == "no_fit"
