@@ -169,13 +169,18 @@ def read_notebook(data: bytes) -> NotebookProgram | SourceError:
         return SourceError(f"a {language} notebook, not Python; not linted")
     code = [(position, cell["source"]) for position, cell in enumerate(cells, start=1)
             if cell["cell_type"] == "code"]
-    sources = [source for _, source in code]
-    maps = _file_lines(raw, sources)
+    return program_of(code, _file_lines(raw, [source for _, source in code]))
+
+
+def program_of(code_cells: list[tuple[int, str]], file_lines: list[tuple[int, ...]] | None = None) -> NotebookProgram:
+    """The program that code cells (position among all cells, source) form, magics masked line for line.
+    The editor server builds it from the cells an LSP client sends; `read_notebook` from the file."""
+    maps = file_lines if file_lines is not None else [()] * len(code_cells)
     parts, program_cells, line = [], [], 1
-    for (position, _), source, file_lines in zip(code, sources, maps):
+    for (position, source), cell_file_lines in zip(code_cells, maps):
         masked = mask_magics(source.rstrip("\n"))
         count = masked.count("\n") + 1
-        program_cells.append(Cell(position, line, count, file_lines))
+        program_cells.append(Cell(position, line, count, cell_file_lines))
         parts.append(masked + "\n")
         line += count
     return NotebookProgram("".join(parts), tuple(program_cells))
