@@ -115,3 +115,35 @@ def test_validation_split_rows_are_part_of_the_fit_arrays_not_a_leak(fit_on, out
     entry = only(tracker)
     assert entry["outside_training"] == pytest.approx(outside)
     assert entry["split_rows"] == 80 and entry["split_seen"] == pytest.approx(1.0)
+
+
+def _windows(series: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    x = np.stack([series[i:i + width] for i in range(len(series) - width)])
+    return x, series[width:]
+
+
+@pytest.mark.parametrize("fit_on, expected", [(8000, 0.2), (6400, 0.0)])
+def test_a_series_of_repeated_readings_is_matched_in_order(fit_on, expected):
+    """Corpus F15 (hourly pm2.5): integer readings repeat, so every test-period value also occurs in
+    training and a set match sees 0%. The windows are a run of the scaler's rows in order: 20% leak
+    when it saw the whole series, none when it saw the training 80% only."""
+    series = RNG.integers(0, 300, size=(8000, 1)).astype("float64")
+    tracker = LeakTracker()
+    scaler = fit_and_transform(tracker, series[:fit_on], "MinMaxScaler")
+    scaled_series = scaled(tracker, scaler, series)
+    x, y = _windows(scaled_series[:6400], 24)
+    tracker.data(False, x, y)
+    entry = only(tracker)
+    assert entry["outside_training"] == pytest.approx(expected, abs=1e-3)
+    assert ("in order" in entry["matched"]) == (expected > 0)
+
+
+def test_shuffled_windows_are_judged_by_the_set_match_alone():
+    series = RNG.integers(0, 300, size=(2000, 1)).astype("float64")
+    tracker = LeakTracker()
+    scaler = fit_and_transform(tracker, series, "MinMaxScaler")
+    x, y = _windows(scaled(tracker, scaler, series)[:1600], 10)
+    order = RNG.permutation(len(x))
+    tracker.data(False, x[order], y[order])
+    entry = only(tracker)
+    assert "in order" not in entry["matched"]  # no run to place: no claim from the order

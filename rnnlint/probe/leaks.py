@@ -6,6 +6,13 @@ over the last axis, whole samples, each feature over time (`(n, k, 1)` is `(n, k
 columns. Each scaler is matched against the view (of the inputs or of the targets) that explains its
 rows best, after mapping values back through that scaler's own `transform` (the data `fit` sees is
 already scaled), so a target scaler or a per-column scaler is judged on what it was fitted to.
+
+Matching rows as a set cannot see a leak in a series whose values repeat (integer sensor readings:
+every test-period value also occurs in the training period). So the order is used too: when the
+windows' first timesteps, or the targets, are a contiguous run of the scaler's rows in the order it
+saw them (the way a series is windowed), the rows those windows cover are exactly the training rows,
+and the rest of the series is what the scaler saw beyond them. Only a run that explains a whole view
+counts; anything else (shuffled splits, folds) is judged by the set match alone.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import numpy as np
 
 MAX_HASHED_ROWS = 200_000
 MAX_VIEWS = 16  # features (or columns) viewed one by one; wider data is compared as whole rows only
+MAX_RUN_STARTS = 256  # where a run may start in a repetitive series: candidates tried before giving up
 
 
 def as_numeric(array) -> np.ndarray | None:
@@ -47,6 +55,41 @@ def row_counts(array) -> tuple[int, Counter] | None:
     return rows.shape[1], Counter(hash(r.tobytes()) for r in rows)
 
 
+def _ordered(rows: np.ndarray) -> np.ndarray:
+    rows = np.ascontiguousarray(rows[:MAX_HASHED_ROWS], dtype=np.float32)
+    return np.fromiter((hash(r.tobytes()) for r in rows), dtype=np.int64, count=len(rows))
+
+
+def sequences(array, role: str) -> list[tuple[str, int, np.ndarray, int]]:
+    """(description, row width, row hashes in order, rows each entry covers) of the views a windowed
+    series is read by: each window's first timestep (covering the window's T rows), or plain rows."""
+    a = as_numeric(array)
+    if a is None:
+        return []
+    if a.ndim == 3:
+        return [(f"{role} first timesteps", a.shape[-1], _ordered(a[:, 0, :]), a.shape[1])]
+    if a.ndim <= 2:
+        return [(f"{role} rows", _as_rows(a).shape[1], _ordered(_as_rows(a)), 1)]
+    return []
+
+
+def _covered_in_order(order: np.ndarray, runs: list[tuple[np.ndarray, int]]) -> np.ndarray | None:
+    """Which of the scaler's rows (in the order it saw them) the runs cover, each run placed where it
+    occurs contiguously; None when no run explains its whole view."""
+    covered = np.zeros(len(order), dtype=bool)
+    found = False
+    for hashes, span in runs:
+        n = len(hashes)
+        if n == 0 or n > len(order):
+            continue
+        for start in np.flatnonzero(order[: len(order) - n + 1] == hashes[0])[:MAX_RUN_STARTS]:
+            if np.array_equal(order[start:start + n], hashes):
+                covered[start:min(len(order), start + n - 1 + span)] = True
+                found = True
+                break
+    return covered if found else None
+
+
 def views(array, role: str) -> list[tuple[str, int, set[int]]]:
     """(description, row width, row hashes) for every way the array's rows can be read."""
     a = as_numeric(array)
@@ -75,6 +118,7 @@ class LeakTracker:
         self.train: list[tuple[str, int, set[int]]] = []
         self.held_out: list[tuple[str, int, set[int]]] = []
         self.split_off: list[tuple[str, int, set[int]]] = []  # validation_split's rows, part of fit's x
+        self.train_runs: list[tuple[str, int, np.ndarray, int]] = []  # the training views, in order
         self._summary: list[dict] | None = None  # cached until something new is seen
 
     def _changed(self) -> None:
@@ -85,7 +129,7 @@ class LeakTracker:
         if rows:
             width, hashes = rows
             self.scalers.append({"scaler": label, "line": line, "id": id(scaler), "width": width,
-                                 "rows": hashes})
+                                 "rows": hashes, "order": _ordered(_as_rows(as_numeric(data)))})
             self._changed()
 
     def transform(self, scaler, data, output) -> None:
@@ -106,6 +150,8 @@ class LeakTracker:
     def data(self, held_out: bool, x, y=None) -> None:
         found = views(x, "inputs") + views(y, "targets")
         (self.held_out if held_out else self.train).extend(found)
+        if not held_out:
+            self.train_runs.extend(sequences(x, "inputs") + sequences(y, "targets"))
         self._changed()
 
     def carved(self, x, y=None) -> None:
@@ -145,6 +191,29 @@ class LeakTracker:
                 split = set().union(*[raw(h) for n, w, h in self.split_off if w == width and n == name])
                 if split:
                     entry.update(split_rows=len(split), split_seen=len(split & rows.keys()) / len(split))
+                in_order = self._in_order(scaler, mapping)
+                if in_order is not None and in_order[1] > entry["outside_training"]:
+                    # the set match was fooled by repeated values; the order is not
+                    entry.update(matched=in_order[0], train_rows=in_order[2], outside_training=in_order[1])
             # No view of the training data has rows of this width: not judged (precision first).
             out.append(entry)
         return out
+
+    def _in_order(self, scaler: dict, mapping: dict[int, int]) -> tuple[str, float, int] | None:
+        """(views, share of the scaler's rows outside training, training rows) from the order match:
+        the union of every training view that is a contiguous run of the scaler's rows."""
+        order = scaler["order"]
+        covered = np.zeros(len(order), dtype=bool)
+        names = []
+        for name, width, hashes, span in self.train_runs:
+            if width != scaler["width"]:
+                continue
+            raw = np.fromiter((mapping.get(int(h), int(h)) for h in hashes), dtype=np.int64, count=len(hashes))
+            run = _covered_in_order(order, [(raw, span)])
+            if run is not None:
+                covered |= run
+                names.append(name)
+        if not names:
+            return None
+        inside = int(covered.sum())
+        return f"{' and '.join(dict.fromkeys(names))}, in order", 1.0 - inside / len(order), inside
