@@ -33,6 +33,8 @@ RATIONALE_SECTIONS = (
     "fix_safety",
 )
 KINDS = ("static", "runtime", "meta")
+# The changes `rnnlint probe --what-if` knows how to apply in memory (rnnlint/probe/remedies.py).
+REMEDY_KINDS = ("clipnorm", "learning-rate", "standardize-inputs", "tanh-activation")
 
 
 class CatalogError(Exception):
@@ -44,6 +46,17 @@ class Threshold:
     name: str
     default: Any
     description: str
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A change the probe can rerun a confirmed symptom's fit with, and what counts as resolved."""
+
+    kind: str
+    parameters: dict[str, Any]
+    not_confirmed: tuple[str, ...]  # runtime symptoms (by name) that must be gone on the rerun
+    loss_falls: bool  # ...and the rerun's loss must fall more than the original's did
+    fixes: tuple[str, ...]  # static rules (by name) whose fix this remedy is
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class RuleSpec:
     good_examples: tuple[str, ...]
     source_file: str
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    remedies: tuple[Remedy, ...] = ()
 
     @property
     def url(self) -> str:
@@ -175,7 +189,7 @@ def parse_rule(data: Any, where: str) -> RuleSpec:
         raise CatalogError(f"{where}: a meta rule needs at least one good example")
     known = {
         "code", "name", "severity", "kind", "summary", "message", "rationale", "references",
-        "thresholds", "fix", "examples",
+        "thresholds", "fix", "examples", "remedies",
     }
     extra = {k: v for k, v in data.items() if k not in known}
     return RuleSpec(
@@ -184,7 +198,28 @@ def parse_rule(data: Any, where: str) -> RuleSpec:
         references=tuple(str(r) for r in references), thresholds=thresholds,
         fix_available=fix_available, fix_applicability=applicability,
         bad_examples=bad, good_examples=good, source_file=where, extra=extra,
+        remedies=_parse_remedies(data.get("remedies"), kind, where),
     )
+
+
+def _parse_remedies(entries: Any, kind: str, where: str) -> tuple[Remedy, ...]:
+    if entries is None:
+        return ()
+    if kind != "runtime" or not isinstance(entries, list):
+        raise CatalogError(f"{where}: remedies must be a list, on a runtime rule")
+    out = []
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("remedy") not in REMEDY_KINDS:
+            raise CatalogError(f"{where}: each remedy needs 'remedy', one of {REMEDY_KINDS}")
+        resolved = entry.get("resolved_when")
+        if not isinstance(resolved, dict) or not resolved.get("not_confirmed"):
+            raise CatalogError(f"{where}: remedy {entry['remedy']!r} needs resolved_when.not_confirmed")
+        parameters = entry.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise CatalogError(f"{where}: remedy {entry['remedy']!r}: parameters must be a mapping")
+        out.append(Remedy(entry["remedy"], dict(parameters), tuple(resolved["not_confirmed"]),
+                          bool(resolved.get("loss_falls", False)), tuple(entry.get("fixes") or ())))
+    return tuple(out)
 
 
 def fingerprint(folder: Path) -> str:

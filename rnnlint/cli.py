@@ -86,7 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     probe = sub.add_parser("probe", help="run a script briefly with real TensorFlow and measure its training",
                            description="Run SCRIPT for a short, truncated training in a child process "
                                        "(a .py script or an .ipynb notebook's code cells) and confirm "
-                                       "or refute the static findings with measurements.")
+                                       "or refute the static findings with measurements. "
+                                       "The script runs in the current directory, as `python SCRIPT` "
+                                       "would (--cwd DIR to choose another).",
+                           epilog="Exit codes: 0 no confirmed symptom, 1 confirmed symptom(s), 2 usage "
+                                  "error, 3 internal error of rnnlint, 4 the script failed or timed out "
+                                  "before any measured training step (after measured steps, their "
+                                  "verdict: 0 or 1), 5 no verdict: the script ran but no fit was probed.")
     # Both modules keep their heavy imports (TensorFlow in the probe's child, pygls in the server)
     # out of module level, so building the parser stays cheap.
     from rnnlint.lsp import add_arguments as add_lsp_arguments

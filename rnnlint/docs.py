@@ -48,6 +48,15 @@ def explain(spec: RuleSpec) -> str:
         for threshold in spec.thresholds.values():
             out.append(f"- {threshold.name} (default {threshold.default!r}): {threshold.description}")
         out.append("")
+    if spec.remedies:
+        out += ["## Remedies tried by `rnnlint probe --what-if`", ""]
+        for remedy in spec.remedies:
+            params = ", ".join(f"{k}={v!r}" for k, v in remedy.parameters.items())
+            resolved = ", ".join(remedy.not_confirmed) + (", and its loss falls more than the original's"
+                                                          if remedy.loss_falls else "")
+            out.append(f"- {remedy.kind}{f' ({params})' if params else ''}: resolved when the rerun "
+                       f"confirms none of {resolved}")
+        out.append("")
     if spec.fix_available:
         out += ["## Fix", "", f"Available ({spec.fix_applicability.value}).", ""]
     if spec.bad_examples:

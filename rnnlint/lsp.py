@@ -7,6 +7,11 @@
 - Code actions: one quick fix per finding's fix (unsafe ones say so), "Ignore <rule> on this line"
   (adds `# rnnlint: ignore[CODE]`, or the code to an existing one), and `source.fixAll.rnnlint`, which
   applies every safe fix.
+- Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the code cells, in order,
+  are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
+  cell's text document at the line inside that cell; hover, quick fixes whose edits stay in the cell and
+  "Ignore" work there as in a file (a fix that edits another cell, and fix-all, are left to
+  `rnnlint check --fix`).
 - Positions are converted at this boundary (rnnlint.positions): code points inside, UTF-16 units (or
   the encoding the client negotiated) on the wire.
 
@@ -22,7 +27,7 @@ import io
 import re
 import sys
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rnnlint import __version__
@@ -115,6 +120,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
     from rnnlint.configfile import ConfigError, ConfigResolver
     from rnnlint.engine import lint_source
     from rnnlint.findings import Applicability, Severity
+    from rnnlint.notebook import program_of
 
     severity_map = {
         Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -124,7 +130,10 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
 
     class RnnlintServer(LanguageServer):
         def __init__(self) -> None:
-            super().__init__("rnnlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+            super().__init__("rnnlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                             notebook_document_sync=types.NotebookDocumentSyncOptions(notebook_selector=[
+                                 types.NotebookDocumentFilterWithCells(
+                                     cells=[types.NotebookCellLanguage("python")], notebook="jupyter-notebook")]))
             self.catalog = default_catalog()
             self.linted: dict[str, Linted] = {}
             self.generation: dict[str, int] = {}  # bumped by every edit of a document
@@ -132,6 +141,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.tasks: set[asyncio.Task] = set()
             self.resolver = None
             self.reported_config_errors: set[str] = set()
+            self.notebook_of: dict[str, str] = {}  # a code cell's document uri -> its notebook's uri
 
         # config ---------------------------------------------------------------------------
         def config_for(self, path: str | None):
@@ -163,9 +173,41 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.linted[uri] = linted
             return linted
 
+        def notebook_cells(self, notebook_uri: str) -> list[tuple[str, int, str, int | None]]:
+            """(cell uri, position among all cells, text, version) of each code cell, in order."""
+            notebook = self.workspace.get_notebook_document(notebook_uri=notebook_uri)
+            if notebook is None:
+                return []
+            out = []
+            for position, cell in enumerate(notebook.cells, start=1):
+                if cell.kind == types.NotebookCellKind.Code:
+                    document = self.workspace.get_text_document(cell.document)
+                    out.append((cell.document, position, document.source, document.version))
+            return out
+
+        def lint_notebook(self, notebook_uri: str, cells: list, config=None) -> dict[str, Linted]:
+            """Lint the code cells as one program; each cell's findings, in the cell's own lines."""
+            path = uris.to_fs_path(notebook_uri)
+            base = Path(path).parent if path else None
+            config = config or self.config_for(path)
+            program = program_of([(position, text) for _, position, text, _ in cells])
+            findings = [program.to_cells(f) for f in
+                        lint_source(path or notebook_uri, program.text, config, self.catalog, base).findings]
+            out = {}
+            for cell_uri, position, text, version in cells:
+                mine = [replace(f, cell=None) for f in findings if f.cell == position]
+                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), mine)
+                self.notebook_of[cell_uri] = notebook_uri
+            return out
+
         def current(self, uri: str) -> Linted:
             """The findings of the buffer as it is now (linted again if it changed since)."""
             document = self.workspace.get_text_document(uri)
+            if uri in self.notebook_of:  # a cell: the findings come from its whole notebook
+                linted = self.linted.get(uri)
+                if linted is None or linted.text != document.source:
+                    linted = self.lint_notebook(self.notebook_of[uri], self.notebook_cells(self.notebook_of[uri]))[uri]
+                return linted
             linted = self.linted.get(uri)
             if linted is None or linted.text != document.source:
                 linted = self.lint_now(uri, document.source, document.version)
@@ -187,6 +229,9 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             async with lock:
                 if self.generation.get(uri) != generation:
                     return
+                if self.workspace.get_notebook_document(notebook_uri=uri) is not None:
+                    await self._lint_notebook_now(uri, generation)
+                    return
                 document = self.workspace.get_text_document(uri)
                 text, version = document.source, document.version
                 # the config is read here, on the server's thread, which may message the client
@@ -195,6 +240,23 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                 linted = await loop.run_in_executor(None, self.lint_now, uri, text, version, config)
             if self.generation.get(uri) == generation:
                 self.publish(uri, linted)
+
+        async def _lint_notebook_now(self, uri: str, generation: int) -> None:
+            cells = self.notebook_cells(uri)
+            config = self.config_for(uris.to_fs_path(uri))
+            loop = asyncio.get_running_loop()
+            linted = await loop.run_in_executor(None, self.lint_notebook, uri, cells, config)
+            if self.generation.get(uri) == generation:
+                for cell_uri, cell_linted in linted.items():
+                    self.publish(cell_uri, cell_linted)
+
+        def forget_notebook(self, uri: str) -> None:
+            """A closed notebook, or cells it no longer has: their diagnostics are cleared."""
+            cells = {cell for cell, _, _, _ in self.notebook_cells(uri)}
+            for cell_uri in [c for c, owner in self.notebook_of.items() if owner == uri and c not in cells]:
+                del self.notebook_of[cell_uri]
+                self.linted.pop(cell_uri, None)
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell_uri, diagnostics=[]))
 
         def publish(self, uri: str, linted: Linted) -> None:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
@@ -267,6 +329,25 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         ls.linted.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    async def notebook_did_open(ls: RnnlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    async def notebook_did_change(ls: RnnlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        ls.forget_notebook(params.notebook_document.uri)  # cells removed by this change
+        ls.schedule(params.notebook_document.uri, debounce)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    async def notebook_did_save(ls: RnnlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    async def notebook_did_close(ls: RnnlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        uri = params.notebook_document.uri
+        ls.generation[uri] = ls.generation.get(uri, 0) + 1  # drops any lint still on its way
+        ls.forget_notebook(uri)  # the workspace no longer has it: every cell is cleared
+
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: RnnlintServer, params: types.HoverParams):
         linted = ls.current(params.text_document.uri)
@@ -328,7 +409,8 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [
                         types.TextEdit(ls.range(linted.lines, line, start, line, end), text)]})))
-        if wanted(FIX_ALL_KIND) and any(fix.applicable(f, unsafe=False) for f in linted.findings):
+        if wanted(FIX_ALL_KIND) and uri not in ls.notebook_of and any(
+                fix.applicable(f, unsafe=False) for f in linted.findings):
             action = types.CodeAction(title="rnnlint: fix all safe findings", kind=FIX_ALL_KIND,
                                       data={"uri": uri})
             # computing it means linting again: leave that to codeAction/resolve when the client can

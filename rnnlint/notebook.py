@@ -10,8 +10,11 @@ Cells are numbered like ruff and nbQA do: `cell N` is the 1-based position of th
 markdown cells included, so it matches what you count in Jupyter, VS Code or GitHub's rendering
 (execution counts change with every run and are absent before the first).
 
-nbformat (a well-kept library) reads and upgrades the file; it is imported only here, and only when a
-notebook is linted, never on the path that lints `.py` files.
+The file is read here, with the standard library's json, not with nbformat: linting needs only the
+cells' types and sources, which the published schema fixes (v4: top-level `cells`, each with
+`cell_type` and `source` as a string or a list of lines; v3: `worksheets[*].cells`, code in `input`),
+so `rnnlint check model.ipynb` works with the base install, as ruff's does. What does not fit the
+schema's shape becomes one "not a valid notebook" line.
 """
 
 from __future__ import annotations
@@ -153,37 +156,73 @@ def read_notebook(data: bytes) -> NotebookProgram | SourceError:
     except UnicodeDecodeError as exc:
         return SourceError(f"not a notebook: cannot decode as UTF-8 at byte {exc.start}")
     try:
-        json.loads(raw)
-    except ValueError as exc:
+        document = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else (str(exc) or type(exc).__name__)
         return SourceError(f"not a valid notebook: broken JSON{where}: {message}")
-    try:
-        import nbformat
-    except ImportError:
-        return SourceError("linting notebooks needs nbformat: pip install 'rnnlint[notebook]'")
-    import warnings
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # nbformat warns about missing cell ids and the like
-            notebook = nbformat.reads(raw, as_version=4)
-        cells = list(notebook.cells)
-        language = (notebook.metadata.get("language_info") or {}).get("name") or \
-            (notebook.metadata.get("kernelspec") or {}).get("language") or "python"
-    except Exception as exc:  # noqa: BLE001 - nbformat raises many types on bad input; one line each
-        first = " ".join(str(exc).split())[:200] or type(exc).__name__
-        return SourceError(f"not a valid notebook ({type(exc).__name__}): {first}")
+    read = _cells_and_language(document)
+    if isinstance(read, SourceError):
+        return read
+    cells, language = read
     if str(language).lower() not in ("python", "python3", "ipython", "ipython3"):
         return SourceError(f"a {language} notebook, not Python; not linted")
-    code = [(position, cell.get("source", "")) for position, cell in enumerate(cells, start=1)
-            if cell.get("cell_type") == "code"]
-    sources = [source if isinstance(source, str) else "".join(source) for _, source in code]
-    maps = _file_lines(raw, sources)
+    code = [(position, cell["source"]) for position, cell in enumerate(cells, start=1)
+            if cell["cell_type"] == "code"]
+    return program_of(code, _file_lines(raw, [source for _, source in code]))
+
+
+def program_of(code_cells: list[tuple[int, str]], file_lines: list[tuple[int, ...]] | None = None) -> NotebookProgram:
+    """The program that code cells (position among all cells, source) form, magics masked line for line.
+    The editor server builds it from the cells an LSP client sends; `read_notebook` from the file."""
+    maps = file_lines if file_lines is not None else [()] * len(code_cells)
     parts, program_cells, line = [], [], 1
-    for (position, _), source, file_lines in zip(code, sources, maps):
+    for (position, source), cell_file_lines in zip(code_cells, maps):
         masked = mask_magics(source.rstrip("\n"))
         count = masked.count("\n") + 1
-        program_cells.append(Cell(position, line, count, file_lines))
+        program_cells.append(Cell(position, line, count, cell_file_lines))
         parts.append(masked + "\n")
         line += count
     return NotebookProgram("".join(parts), tuple(program_cells))
+
+
+def _text(value, where: str) -> str | SourceError:
+    """A multiline string of the schema: one string, or a list of line strings."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return "".join(value)
+    return SourceError(f"not a valid notebook: {where} is neither a string nor a list of strings")
+
+
+def _cells_and_language(document) -> tuple[list[dict], str] | SourceError:
+    """The cells (each `cell_type` and `source` text) and the kernel's language, for nbformat 3 and 4."""
+    if not isinstance(document, dict):
+        return SourceError("not a valid notebook: the JSON is not an object")
+    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    version = document.get("nbformat")
+    if isinstance(version, int) and version <= 3:
+        worksheets = document.get("worksheets")
+        if not isinstance(worksheets, list) or not all(isinstance(w, dict) for w in worksheets):
+            return SourceError("not a valid notebook: an nbformat 3 notebook needs a 'worksheets' list")
+        raw_cells = [cell for sheet in worksheets for cell in (sheet.get("cells") or [])]
+        source_key = "input"
+        language = metadata.get("language") or "python"
+    else:
+        raw_cells = document.get("cells")
+        if not isinstance(raw_cells, list):
+            return SourceError("not a valid notebook: no 'cells' list")
+        source_key = "source"
+        language_info = metadata.get("language_info") if isinstance(metadata.get("language_info"), dict) else {}
+        kernelspec = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), dict) else {}
+        language = language_info.get("name") or kernelspec.get("language") or "python"
+    cells = []
+    for position, cell in enumerate(raw_cells, start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            return SourceError(f"not a valid notebook: cell {position} has no 'cell_type'")
+        kind = cell["cell_type"]
+        source = _text(cell.get(source_key, cell.get("source", "")), f"cell {position}'s source")
+        if isinstance(source, SourceError):
+            return source
+        cells.append({"cell_type": kind, "source": source})
+    return cells, str(language)

@@ -56,7 +56,7 @@ def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path 
     """
     from rnnlint.engine import FileReport, lint_source
     if shown.endswith(".ipynb"):
-        from rnnlint.notebook import read_notebook  # nbformat loads only for notebooks
+        from rnnlint.notebook import read_notebook  # read only for notebooks
         program = read_notebook(data)
         if isinstance(program, SourceError):
             return FileReport(shown, errors=[FileError(shown, program.message)])

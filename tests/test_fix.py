@@ -206,7 +206,6 @@ def _notebook(cells: list[tuple[str, str]]) -> str:
 
 
 def test_notebook_is_fixed_in_its_cells(tmp_path: Path):
-    pytest.importorskip("nbformat")
     path = tmp_path / "train.ipynb"
     path.write_text(_notebook([
         ("markdown", "# Forecast 🙂"),
@@ -230,7 +229,6 @@ def test_notebook_is_fixed_in_its_cells(tmp_path: Path):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "notebooks").glob("*.ipynb")))
 def test_fixing_a_fixture_notebook_is_idempotent(tmp_path: Path, name: str):
-    pytest.importorskip("nbformat")
     path = tmp_path / name
     path.write_bytes((FIXTURES / "notebooks" / name).read_bytes())
     first = fix.fix_file(path, unsafe=True)

@@ -239,3 +239,67 @@ async def test_fix_all_carries_its_edit_for_clients_without_resolve(emacs: Langu
         types.CodeActionContext(diagnostics=[], only=["source.fixAll.rnnlint"])))
     [fix_all] = actions
     assert _apply(source, fix_all.edit.changes[uri]).endswith("b = scaler.transform(test)\n")
+
+
+# -- notebook documents (LSP 3.17) ----------------------------------------------------------------
+NOTEBOOK_CELLS = [
+    ("markdown", "# Forecast"),
+    ("code", "%matplotlib inline\nimport tensorflow as tf"),
+    ("code", "model = tf.keras.Sequential([tf.keras.layers.Input(shape=(30, 4)), tf.keras.layers.LSTM(64)])\n"
+             "model.compile(optimizer=\"adam\", loss=\"mse\")"),
+]
+
+
+async def _diagnostics_for(client: LanguageClient, uris: list[str]) -> None:
+    while not all(uri in client.diagnostics for uri in uris):
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+
+@pytest.mark.asyncio
+async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(client: LanguageClient, tmp_path: Path):
+    notebook_uri = (tmp_path / "forecast.ipynb").as_uri()
+    cell_uris = [f"vscode-notebook-cell:{(tmp_path / 'forecast.ipynb').as_posix()}#C{i}" for i in range(3)]
+    kinds = {"markdown": types.NotebookCellKind.Markup, "code": types.NotebookCellKind.Code}
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=notebook_uri, notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=kinds[kind], document=uri)
+                   for (kind, _), uri in zip(NOTEBOOK_CELLS, cell_uris)]),
+        cell_text_documents=[types.TextDocumentItem(uri=uri, language_id="python" if kind == "code" else "markdown",
+                                                    version=1, text=text)
+                             for (kind, text), uri in zip(NOTEBOOK_CELLS, cell_uris)]))
+    await _diagnostics_for(client, cell_uris[1:])
+    assert list(client.diagnostics[cell_uris[1]]) == []  # the imports cell, its magic masked
+    [diagnostic] = [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
+    assert diagnostic.range.start == types.Position(1, 0)  # the compile: line 2 of its cell, not of the program
+
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(cell_uris[2]), types.Position(1, 5)))
+    assert "missing-gradient-clipping" in hover.contents.value
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uris[2]), diagnostic.range,
+        types.CodeActionContext(diagnostics=[diagnostic])))
+    titles = [a.title for a in actions]
+    assert "Ignore missing-gradient-clipping on this line" in titles
+    assert not any(a.kind == "source.fixAll.rnnlint" for a in actions)
+    [fix_action] = [a for a in actions if a.title.startswith("Fix RNN101")]
+    fixed = _apply(NOTEBOOK_CELLS[2][1], fix_action.edit.changes[cell_uris[2]])
+    assert 'model.compile(optimizer=tf.keras.optimizers.Adam(clipnorm=0.5), loss="mse")' in fixed
+
+    # the edit arrives as a notebook change of the cell's text: diagnostics follow it
+    client.diagnostics.pop(cell_uris[2])
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=2, uri=notebook_uri),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=cell_uris[2], version=2),
+                changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)])]))))
+    await _diagnostics_for(client, [cell_uris[2]])
+    assert not [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
+
+    client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+        notebook_document=types.NotebookDocumentIdentifier(notebook_uri),
+        cell_text_documents=[types.TextDocumentIdentifier(uri) for uri in cell_uris]))
+    client.diagnostics.pop(cell_uris[2])
+    await _diagnostics_for(client, [cell_uris[2]])
+    assert list(client.diagnostics[cell_uris[2]]) == []

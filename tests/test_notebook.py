@@ -73,6 +73,13 @@ def test_magics_are_masked_line_for_line(source, masked):
     (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "not a valid notebook"),
     (b'{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {"language_info": {"name": "R"}}}',
      "R notebook"),
+    (b'[1, 2]', "not an object"),
+    (b'{"cells": {"0": {}}, "nbformat": 4, "metadata": {}}', "no 'cells' list"),
+    (b'{"cells": [{"source": "x = 1"}], "nbformat": 4, "metadata": {}}', "cell 1 has no 'cell_type'"),
+    (b'{"cells": [{"cell_type": "code", "source": [1, 2]}], "nbformat": 4, "metadata": {}}',
+     "cell 1's source is neither a string nor a list of strings"),
+    (b'{"nbformat": 3, "metadata": {}, "worksheets": {"cells": []}}', "needs a 'worksheets' list"),
+    (b'[' * 100_000 + b']' * 100_000, "broken JSON"),
 ])
 def test_bad_notebooks_are_one_line_errors(data, needle):
     result = read_notebook(data)
@@ -111,3 +118,25 @@ def test_ipynb_lines_are_found_with_non_ascii_source(ensure_ascii):
     assert [lines[n - 1].strip() for n in cell.file_lines] == [
         json.dumps(s, ensure_ascii=ensure_ascii) + "," if i < 2 else json.dumps(s, ensure_ascii=ensure_ascii)
         for i, s in enumerate(cells[1]["source"])]
+
+
+def test_an_nbformat_3_notebook_is_read_from_its_worksheets():
+    cells = [{"cell_type": "heading", "level": 1, "source": ["Forecast"]},
+             {"cell_type": "code", "language": "python", "input": ["import keras\n", "x = 1"], "outputs": []}]
+    raw = json.dumps({"metadata": {"name": "old"}, "nbformat": 3, "nbformat_minor": 0,
+                      "worksheets": [{"cells": cells, "metadata": {}}]})
+    program = read_notebook(raw.encode())
+    assert program.text == "import keras\nx = 1\n" and [c.index for c in program.cells] == [2]
+
+
+def test_notebooks_need_nothing_beyond_the_base_install(tmp_path):
+    """Issue 14 item 4: with nbformat unimportable, a notebook is linted as before."""
+    code = textwrap.dedent(f"""
+        import sys
+        sys.modules["nbformat"] = None  # as if it were not installed
+        from rnnlint.cli import main
+        sys.exit(main(["check", "--no-cache", "--format", "json", {str(NOTEBOOK)!r}]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert {(f["cell"], f["code"]) for f in json.loads(proc.stdout)["findings"]} >= {(5, "RNN101"), (3, "RNN202")}

@@ -106,7 +106,7 @@ def test_hooks_file_declares_check_and_fix_hooks():
     assert set(by_id) == {"rnnlint", "rnnlint-fix"}
     for hook in HOOKS:
         assert hook["types_or"] == ["python", "jupyter"] and hook["language"] == "python"
-        assert any(dep.startswith("nbformat") for dep in hook["additional_dependencies"])
+        assert "additional_dependencies" not in hook  # notebooks need nothing beyond rnnlint itself
         assert hook["entry"].startswith("rnnlint check ") and "--force-exclude" in hook["entry"]
     assert "--fix" in by_id["rnnlint-fix"]["entry"].split()
 

@@ -84,8 +84,34 @@ RUN = {"index": 1, "kind": "fit", "steps": 5}
     ({"status": "completed", "runs": [RUN]}, False, 0, "completed", None),
     ({"status": "stopped", "runs": [RUN], "stop_reason": "cap"}, False, 0, "stopped", None),
     ({"status": "running", "runs": [RUN]}, True, None, "timeout", None),
+    # issue 16: what decides is whether a step was measured, not whether fit was called
+    ({"status": "running", "runs": [{**RUN, "steps": 0, "in_progress": True}]}, True, None, "timeout",
+     command.EXIT_SCRIPT),
+    ({"status": "script_error", "runs": [RUN]}, False, 0, "script_error", None),
+    ({"status": "script_error", "runs": [{**RUN, "steps": 0}]}, False, 0, "script_error", command.EXIT_SCRIPT),
+    ({"status": "running", "runs": [RUN]}, False, -9, "script_error", None),
+    ({"status": "internal_error", "runs": [RUN]}, False, 0, "internal_error", command.EXIT_INTERNAL),
+    ({"status": "internal_error", "runs": []}, False, 0, "internal_error", command.EXIT_INTERNAL),
 ])
 def test_how_a_run_ended_decides_the_exit_code(result, timed_out, returncode, status, exit_code):
     """None: the exit code then comes from the verdicts (0 or 1), or 4 for a late failure."""
     got_status, headline, got_exit = command._classify(outcome(result, timed_out, returncode))
     assert (got_status, got_exit) == (status, exit_code) and headline
+
+
+def test_a_cut_run_says_how_far_it_got():
+    cut_run = {**RUN, "steps": 37, "in_progress": True}
+    timed_out = outcome({"status": "running", "runs": [cut_run]}, timed_out=True, returncode=None)
+    status, headline, exit_code = command._classify(timed_out)
+    assert exit_code is None and "during fit #1 after 37 measured step(s)" in headline
+    assert command.cut_summary(timed_out, status) == {
+        "reason": "timeout", "run": 1, "run_in_progress": True, "steps_measured": 37, "runs": 1}
+    finished = outcome({"status": "completed", "runs": [RUN]})
+    assert command.cut_summary(finished, command._classify(finished)[0]) is None
+
+
+def test_cwd_must_be_a_directory(tmp_path, capsys):
+    script = tmp_path / "train.py"
+    script.write_text("pass\n")
+    assert command.run(parse([str(script), "--cwd", str(tmp_path / "nope")])) == command.EXIT_USAGE
+    assert "--cwd" in capsys.readouterr().err

@@ -24,6 +24,9 @@ def test_history_callbacks_and_validation_after_a_truncated_fit_are_real():
     assert "evaluate [" in report["output_tail"] and "predict (4, 1)" in report["output_tail"]
     assert "truncated run" in report["history_source"]
     assert any("CSVLogger" in note for note in report["runs"][0]["notes"])
+    # evaluate() after the fit is bounded like validation: real values over the first rows, and said so
+    assert "evaluate all ['loss', 'mae'] True" in report["output_tail"]
+    assert any("scored the first 256 of 640 rows" in note for note in report["notes"]), report["notes"]
 
 
 def test_kfold_with_the_model_compiled_once_confirms_reuse():
@@ -40,6 +43,14 @@ def test_a_fresh_model_per_fold_is_not_reuse():
     assert len(report["runs"]) == 3 and all(r["reuse"] is None for r in report["runs"])
     assert report["confirmed"] == [], confirmed_codes(report)
     assert exit_code == 0
+
+
+@pytest.mark.parametrize("args", [(), ("--", "plain")])
+def test_deliberate_continued_training_and_reset_states_loops_are_not_reuse(args):
+    exit_code, report = probe(PROBE / "continued_training_loop.py", "--max-fits", "3", *args)
+    verdict = next(s for s in report["script_symptoms"] if s["code"] == "RNN510")
+    assert len([r for r in report["runs"] if r["kind"] == "fit"]) == 3
+    assert verdict["verdict"] == "not observed" and exit_code == 0, (verdict, confirmed_codes(report))
 
 
 def test_a_module_that_never_trains_is_no_verdict_and_says_where_training_starts():

@@ -51,13 +51,15 @@ def test_healthy_run_confirms_nothing():
 
 SICK = [
     (symptoms.exploding, {"grad_norm": [1.0] * 50 + [5e3] + [1.0] * 69}, "RNN501"),
-    (symptoms.exploding, {"grad_norm": [1.0] * 30 + [40.0, 1.0, 40.0] + [1.0] * 87}, "RNN501"),
+    (symptoms.exploding, {"grad_norm": [1.0] * 30 + [40.0, 1.0, 40.0] + [1.0] * 87,  # the loss jumps after
+                          "loss": [1.0] * 31 + [3.0] * 89}, "RNN501"),
     (symptoms.exploding, {"grads_finite": [True] * 119 + [False]}, "RNN501"),
     (symptoms.exploding, {"timestep_profiles": [{"step": 0, "layer": "rnn",
                                                  "norms": [1e4, 1e2, 1.0]}]}, "RNN501"),
     (symptoms.vanishing_layers, {"layer_grad_norm": [[1e-7, 1.0]] * STEPS}, "RNN502"),
     (symptoms.vanishing_through_time, {"timestep_profiles": [
-        {"step": STEPS, "layer": "simple_rnn", "norms": [0.7 ** k for k in range(300)][::-1]}]}, "RNN503"),
+        {"step": STEPS, "layer": "simple_rnn", "norms": [0.7 ** k for k in range(300)][::-1]}],
+        "loss": (1 + 0.05 * RNG.standard_normal(STEPS)).tolist()}, "RNN503"),  # and it does not learn
     (symptoms.plateau, {"loss": (1 + 0.05 * RNG.standard_normal(STEPS)).tolist()}, "RNN504"),
     (symptoms.divergence, {"loss": [1.0] * 10 + [float("nan")] * 110}, "RNN505"),
     (symptoms.divergence, {"loss": np.exp(0.03 * np.arange(STEPS)).tolist()}, "RNN505"),
@@ -200,7 +202,8 @@ def test_reports_draw_curves_and_emit_valid_json_without_nan():
     result = {"status": "completed", "runs": [run], "leak": [], "notes": []}
     assessment = symptoms.assess(result, symptoms.Thresholds(CATALOG))
     text = report.render_text(summary_for(result), assessment, None)
-    assert "loss (log scale)" in text and "×" in text and "RNN505" in text
+    assert "loss (log scale), 10 steps" in text and "RNN505" in text
+    assert "loss: NaN/Inf from step 10 of 120; last finite value(s) before it: 1, 1, 1" in text
     assert "gradient per timestep into lstm" in text
     document = json.loads(report.render_json(summary_for(result), assessment, []),
                           parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
@@ -208,6 +211,11 @@ def test_reports_draw_curves_and_emit_valid_json_without_nan():
     assert document["confirmed"] == ["RNN505"]
     assert document["runs"][0]["loss"][10] is None and len(document["runs"][0]["grad_norm"]) == STEPS
     assert {s["code"] for s in document["runs"][0]["symptoms"]} >= {"RNN501", "RNN509"}
+
+
+def test_chart_of_a_loss_nan_from_its_first_steps_says_where_and_the_last_values():
+    lines = report.chart([6460.0] + [float("nan")] * 199, "loss")
+    assert lines == ["  loss: NaN/Inf from step 1 of 200; last finite value(s) before it: 6.46e+03"]
 
 
 def test_chart_is_bounded_in_width_and_height():
@@ -222,3 +230,142 @@ def test_horizon_is_judged_at_its_longest_across_checkpoints():
     profiles = [{"step": 0, "layer": "lstm", "norms": wide}, {"step": STEPS, "layer": "lstm", "norms": focused}]
     verdict = verdict_of(symptoms.vanishing_through_time, make_run(timestep_profiles=profiles))
     assert verdict.verdict == symptoms.NOT_OBSERVED and verdict.values["horizon"] == 100
+
+
+# --------------------------------------------------------------------------- issue 16: noise, padding, leaks
+
+
+def falling_loss(steps: int = STEPS, noise: float = 0.05, rate: float = 0.01, seed: int = 1) -> list[float]:
+    rng = np.random.default_rng(seed)
+    return (np.exp(-rate * np.arange(steps)) * np.exp(noise * rng.standard_normal(steps))).tolist()
+
+
+def test_norm_growing_while_the_loss_falls_is_not_explosion():
+    """0.06 -> 73 in jumps, the loss falling all along (healthy learning, as in issue 16)."""
+    norms = np.geomspace(0.06, 73, STEPS)
+    norms[40::20] *= 30  # jumps well above the running median and above the absolute floor
+    verdict = verdict_of(symptoms.exploding, make_run(grad_norm=norms.tolist(), loss=falling_loss()))
+    assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
+    assert verdict.values["raw_spikes"] >= 2 and verdict.values["spikes"] == 0
+
+
+def test_epoch_boundaries_of_a_stateful_model_are_not_explosion():
+    """The state carried over from the end of the series: one high loss and norm per epoch, recovered at once."""
+    norms, loss = [1.0] * STEPS, falling_loss(noise=0.02)
+    for boundary in range(20, STEPS, 20):
+        norms[boundary], loss[boundary] = 50.0, loss[boundary] * 4
+    verdict = verdict_of(symptoms.exploding, make_run(grad_norm=norms, loss=loss))
+    assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
+
+
+def test_spikes_below_the_absolute_floor_are_not_counted():
+    norms = [1e-3] * STEPS
+    norms[40] = norms[60] = 0.5  # 500x the median, still under spike_min_norm
+    run = make_run(grad_norm=norms, loss=[1.0] * 41 + [3.0] * 79)
+    assert verdict_of(symptoms.exploding, run).values["raw_spikes"] == 0
+
+
+def per_sample_losses(steps: int, seed: int = 3) -> list[float]:
+    """Single-sample losses while the model learns: a falling mean, exponentially spread around it."""
+    rng = np.random.default_rng(seed)
+    mean = 0.7 * np.exp(-np.arange(steps) / 400) + 0.05
+    return (mean * rng.exponential(1.0, steps)).tolist()
+
+
+@pytest.mark.parametrize("symptom", [symptoms.plateau, symptoms.oscillation])
+def test_batch_of_one_is_judged_on_points_of_enough_samples(symptom):
+    noisy = per_sample_losses(STEPS)
+    assert verdict_of(symptom, make_run(loss=noisy)).verdict == symptoms.CONFIRMED  # read per step
+    verdict = verdict_of(symptom, make_run(loss=noisy, batch_size=1))
+    assert verdict.verdict == symptoms.NOT_MEASURABLE and "per-sample noise" in verdict.message
+
+
+def test_batch_of_one_with_enough_steps_is_judged_on_means():
+    per_point = CATALOG.by_code["RNN504"].thresholds["min_samples_per_point"].default
+    steps = int(per_point * 40)
+    run = make_run(loss=per_sample_losses(steps), batch_size=1, steps=steps)
+    verdict = verdict_of(symptoms.plateau, run)
+    assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
+    assert verdict.values["steps_per_point"] == per_point and "mean of" in verdict.message
+    assert verdict_of(symptoms.oscillation, run).verdict == symptoms.NOT_OBSERVED
+
+
+def test_padding_is_not_sequence():
+    """36 real tokens pre-padded to 200: the horizon is judged over the 36."""
+    norms = [1e-9] * 154 + [0.9 ** k for k in range(46)][::-1]
+    flat = (1 + 0.05 * RNG.standard_normal(STEPS)).tolist()
+    padded = [{"step": 0, "layer": "lstm", "norms": norms, "span": [164, 200]}]
+    verdict = verdict_of(symptoms.vanishing_through_time, make_run(timestep_profiles=padded, loss=flat))
+    assert verdict.verdict == symptoms.NOT_OBSERVED and verdict.values["seq_len"] == 36
+    assert "padding" in verdict.message
+    unpadded = [{"step": 0, "layer": "lstm", "norms": norms}]
+    assert verdict_of(symptoms.vanishing_through_time,
+                      make_run(timestep_profiles=unpadded, loss=flat)).verdict == symptoms.CONFIRMED
+
+
+def test_short_horizon_on_a_run_that_learns_is_reported_not_confirmed():
+    short = [{"step": STEPS, "layer": "simple_rnn", "norms": [0.7 ** k for k in range(300)][::-1]}]
+    verdict = verdict_of(symptoms.vanishing_through_time,
+                         make_run(timestep_profiles=short, loss=falling_loss(rate=0.03)))
+    assert verdict.verdict == symptoms.NOT_OBSERVED
+    assert "not confirmed: the loss fell" in verdict.message and "earlier ones" in verdict.message
+
+
+def test_scaler_leak_quotes_the_scaler_that_leaks():
+    leak = [
+        {"scaler": "StandardScaler", "line": 12, "matched": "inputs", "fit_rows": 700, "train_rows": 700,
+         "outside_training": 0.0, "eval_rows": 300, "eval_seen": 0.0},
+        {"scaler": "MinMaxScaler", "line": 20, "matched": "targets", "fit_rows": 1000, "train_rows": 700,
+         "outside_training": 0.3, "eval_rows": 300, "eval_seen": 1.0},
+    ]
+    verdict = symptoms.scaler_leak({"runs": [make_run()], "leak": leak}, symptoms.Thresholds(CATALOG))
+    assert verdict.verdict == symptoms.CONFIRMED
+    assert verdict.message.startswith("MinMaxScaler (line 20; rows matched against the targets) was fitted on")
+    assert "30%" in verdict.message and "1 of 2 scalers" in verdict.message
+
+
+def test_scaler_leak_names_validation_split_rows_without_counting_them():
+    leak = [{"scaler": "RobustScaler", "line": 22, "matched": "inputs samples", "fit_rows": 398,
+             "train_rows": 398, "outside_training": 0.0, "eval_rows": 171, "eval_seen": 0.0,
+             "split_rows": 80, "split_seen": 1.0}]
+    verdict = symptoms.scaler_leak({"runs": [make_run()], "leak": leak}, symptoms.Thresholds(CATALOG))
+    assert verdict.verdict == symptoms.NOT_OBSERVED
+    assert "100% of the 80 rows validation_split holds out" in verdict.message
+
+
+def test_a_failure_on_a_flagged_line_says_which_rule_predicted_it(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text("x = 1\n")
+    error = {"type": "ValueError", "message": "Argument(s) not recognized: {'lr': 0.01}", "frames": [
+        {"file": str(script), "line": 12, "function": "<module>", "code": "opt = Adam(lr=0.01)"},
+        {"file": "/venv/site-packages/keras/opt.py", "line": 99, "function": "__init__", "code": ""}]}
+    findings = [Finding("RNN110", "legacy-optimizer-argument", Severity.WARNING, str(script),
+                        Span(12, 7, 12, 20), "msg"),
+                finding("RNN101", "missing-gradient-clipping", 12)]
+    hits = symptoms.predicted_failure(findings, error, script, CATALOG)
+    assert hits == [{"line": 12, "code": "RNN110", "name": "legacy-optimizer-argument"}]
+    text = report.render_text(summary_for({"status": "script_error", "error": error, "runs": []})
+                              | {"predicted_by": hits}, None, None)
+    assert "line 12: RNN110 legacy-optimizer-argument predicted this" in text
+    assert symptoms.predicted_failure(findings, None, script, CATALOG) == []
+
+
+def test_traceback_shows_the_users_frames_first_then_the_library_frames_that_matter():
+    library = [{"file": f"/venv/site-packages/keras/f{i}.py", "line": i, "function": f"f{i}", "code": ""}
+               for i in range(30)]
+    user = [{"file": "/work/train.py", "line": 40, "function": "<module>", "code": "main()"},
+            {"file": "/work/train.py", "line": 30, "function": "main", "code": "model.fit(x, y)"}]
+    lines = report.traceback_lines({"frames": user + library})
+    text = "\n".join(lines)
+    assert text.index("train.py:40") < text.index("train.py:30") < text.index("f0.py")
+    assert "f0.py" in text and "f28.py" in text and "f29.py" in text and "f15.py" not in text
+    assert "3 of 30 frames" in text
+
+
+def test_a_norm_large_from_the_first_step_is_the_loss_scale_not_explosion():
+    """Corpus F5/F12: MSE on raw targets in the hundreds: 1.7e4 from step one, steady, loss falling."""
+    steady = (1.7e4 * (1 + 0.05 * RNG.standard_normal(STEPS))).tolist()
+    verdict = verdict_of(symptoms.exploding, make_run(grad_norm=steady))
+    assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
+    grown = [1.0] * 50 + [5e3] * 70  # the same height reached by growing: counted
+    assert verdict_of(symptoms.exploding, make_run(grad_norm=grown)).verdict == symptoms.CONFIRMED

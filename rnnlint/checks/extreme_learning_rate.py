@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rnnlint.checks import RuleContext, rule
+from rnnlint.facts.architecture import arg_value
 from rnnlint.facts.values import as_number
 
 
@@ -16,28 +17,44 @@ def check(ctx: RuleContext) -> None:
     bounds = ctx.threshold("bounds")
     typical = ctx.threshold("typical_range")
     scheduled = _scheduled_optimizers(facts)
+    momentum_families = set(ctx.threshold("momentum_families"))
     reported: set[int] = set()
     for setting in facts.learning_rates:
         family = setting.family_hint
         if family is None or family not in bounds or id(setting.optimizer) in scheduled:
             continue
         low, high = float(bounds[family]["min"]), float(bounds[family]["max"])
+        momentum = _momentum(facts, setting.optimizer) if family in momentum_families else None
         # a loop over several rates (a sweep) is judged value by value
         for candidate in facts.resolver.candidates(setting.value, setting.scope, setting.order):
             value = as_number(candidate)
-            if value is None or low <= value <= high or id(candidate.origin) in reported:
+            if value is None:
+                continue
+            # heavy-ball momentum sums past steps: each step is lr / (1 - momentum) once it settles
+            step = value / (1.0 - momentum) if momentum else value
+            if low <= step <= high or id(candidate.origin) in reported:
                 continue
             reported.add(id(candidate.origin))
-            above = value > high
+            above = step > high
             ctx.report(candidate.origin, {
                 "parameter": setting.parameter,
-                "value": _fmt(value),
+                "value": _fmt(value) + (f" with momentum={_fmt(momentum)} (an effective step of "
+                                        f"{_fmt(step)}: learning_rate / (1 - momentum))" if momentum else ""),
                 "optimizer": setting.optimizer.name if setting.optimizer else "the optimizer",
                 "bound": "above" if above else "below",
                 "limit": _fmt(high if above else low),
                 "family": family,
                 "suggested": typical.get(family, f"{_fmt(low)} to {_fmt(high)}"),
             })
+
+
+def _momentum(facts, optimizer) -> float | None:
+    """The optimizer's momentum when the script sets it to a number in (0, 1); else None."""
+    if optimizer is None or optimizer.form != "object" or optimizer.call is None:
+        return None
+    _, value = arg_value(facts, optimizer.call, "momentum", 1)
+    momentum = as_number(value) if value is not None else None
+    return momentum if momentum is not None and 0.0 < momentum < 1.0 else None
 
 
 def _scheduled_optimizers(facts) -> set[int]:

@@ -12,26 +12,6 @@ import numpy as np
 
 from .lazy import tensorflow as _tf
 
-MAX_HASHED_ROWS = 200_000
-
-
-def _rows(array) -> np.ndarray | None:
-    """The array as float32 rows over its last axis, or None when it is not numeric array data."""
-    try:
-        a = np.asarray(array)
-    except Exception:  # noqa: BLE001 - tensors of odd kinds, ragged lists
-        return None
-    if a.dtype.kind not in "fiub" or a.ndim == 0:
-        return None
-    a = a.reshape(-1, 1) if a.ndim == 1 else a.reshape(-1, a.shape[-1])
-    return np.ascontiguousarray(a[:MAX_HASHED_ROWS], dtype=np.float32)
-
-
-def row_hashes(array) -> list[int]:
-    rows = _rows(array)
-    if rows is None:
-        return []
-    return [hash(r.tobytes()) for r in rows]
 
 
 def weights_fingerprint(model) -> str | None:
@@ -110,6 +90,20 @@ def training_split(arguments: dict):
         at = int(x.shape[0] * (1.0 - split))
         return x[:at], x[at:]
     return x, val_x
+
+
+def training_targets(arguments: dict):
+    """(train y, validation y), split as training_split splits x."""
+    x, y = arguments.get("x"), arguments.get("y")
+    if not hasattr(x, "shape") or not hasattr(y, "shape") or not hasattr(y, "__getitem__"):
+        return None, None
+    split = arguments.get("validation_split") or 0.0
+    val = arguments.get("validation_data")
+    val_y = val[1] if isinstance(val, (tuple, list)) and len(val) > 1 else None
+    if split and val_y is None:
+        at = int(x.shape[0] * (1.0 - split))
+        return y[:at], y[at:]
+    return y, val_y
 
 
 def is_recurrent(layer) -> bool:

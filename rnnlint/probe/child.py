@@ -1,8 +1,9 @@
 """The probe's child process: instrument Keras, run the user's script as `__main__`, save measurements.
 
 Started by `runner.py` in a fresh interpreter (`python -m rnnlint.probe.child CONFIG`). Everything it
-learns goes to `result.json` in the run's temp dir, rewritten after every probed fit, so a timeout
-still leaves what was measured; stdout and stderr belong to the user's script.
+learns goes to `result.json` in the run's temp dir, rewritten when a fit starts, every FLUSH_SECONDS
+during it and after it, so a timeout still leaves what was measured; stdout and stderr belong to the
+user's script. A failure of rnnlint's own code is recorded as an internal error, never as the script's.
 """
 
 from __future__ import annotations
@@ -14,21 +15,14 @@ import sys
 import time
 import traceback
 
+from . import frames as frame_info
 from .intercept import install
 from .state import ProbeState
 
-_PROBE_DIR = os.path.dirname(os.path.abspath(__file__))
 
-
-def _frames(exc: BaseException, limit: int = 6) -> list[dict]:
-    frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if not f.filename.startswith(_PROBE_DIR) and "runpy" not in f.filename
-    ]
-    return [
-        {"file": f.filename, "line": f.lineno, "function": f.name, "code": f.line or ""}
-        for f in frames[-limit:]
-    ]
+def _error(exc: BaseException, message: str) -> dict:
+    shown, library = frame_info.frames(exc)
+    return {"type": type(exc).__name__, "message": message[:2000], "frames": shown, "library_frames": library}
 
 
 def _script_folder_first(folder: str) -> None:
@@ -93,21 +87,21 @@ def run_script(state: ProbeState) -> None:
         failed = code not in (None, 0) and not state.runs
         state.status = "script_error" if failed else "completed"
         if failed:
-            state.error = {"type": "SystemExit", "message": f"exit status {code}", "frames": _frames(exc)}
+            state.error = _error(exc, f"exit status {code}")
     except BaseException as exc:  # noqa: BLE001 - the user's script may raise anything
-        if state.stop_requested:
+        if state.internal is not None:  # rnnlint's own failure, whatever shape it came out in
+            state.status = "internal_error"
+            state.error = state.internal
+        elif state.stop_requested:
             state.status = "stopped"
         else:
             state.status = "script_error"
-            state.error = {
-                "type": type(exc).__name__,
-                "message": str(exc)[:2000],
-                "frames": _frames(exc),
-            }
+            state.error = _error(exc, str(exc))
             hint = shadowing_hint(os.path.dirname(script), exc)
             if hint:
                 state.error["hint"] = hint
     for run in state.loop_runs.values():
+        run.in_progress = False  # the script ended or was stopped: the loop is over
         if not run.seconds:
             run.seconds = time.perf_counter() - run.started
 

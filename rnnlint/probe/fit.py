@@ -6,14 +6,16 @@ import hashlib
 import inspect
 import time
 
-from .batches import (feature_stats, first_batch, nonfinite_where, row_hashes, training_split,
-                      weights_fingerprint)
+from . import remedies
+from .batches import (feature_stats, first_batch, nonfinite_where, training_split,
+                      training_targets, weights_fingerprint)
 from .history import bound_validation, describe_history, has_validation, user_callbacks
+from .leaks import row_counts
 from .profile import make_profiler
 from .state import ProbeState, Run, optimizer_info
 
 
-def _probe_callback(state: ProbeState, run: Run, profile, batch):
+def _probe_callback(state: ProbeState, run: Run, profile, batch, capture=None):
     import keras
 
     checkpoints = {0, state.steps // 2, state.steps}
@@ -24,18 +26,30 @@ def _probe_callback(state: ProbeState, run: Run, profile, batch):
             self.done = 0
 
         def _profile(self):
+            nonlocal profile
             if profile is not None and (not run.profiles or run.profiles[-1]["step"] != self.done):
-                run.profiles.extend(profile(self.done, batch))
+                try:
+                    run.profiles.extend(profile(self.done, batch))
+                except Exception as exc:  # noqa: BLE001 - an unusual model: no profile, the run goes on
+                    profile = None
+                    run.notes.append(f"per-timestep gradient profile skipped: {type(exc).__name__}: "
+                                     f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
 
         def on_train_begin(self, logs=None):
+            if capture is not None:
+                capture.begin()
+            state.flush(force=True)  # the run exists, with 0 steps, before its first step
             self._profile()
 
         def on_train_batch_end(self, batch_index, logs=None):
             self.done += 1
             if self.done % max(1, state.steps // 10) == 0:
                 state.progress(event="step", run=run.index, step=self.done, of=state.steps)
-            if self.done in checkpoints:
+            # A model fit builds itself (no Input layer) is profiled once built, after its first step:
+            # calling it before would build it on the batch's shape, not fit's.
+            if self.done in checkpoints or (self.done == 1 and not run.profiles):
                 self._profile()
+            state.flush()
             if self.done >= state.steps:
                 self.model.stop_training = True
 
@@ -58,15 +72,36 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
         target = target[: len(train_x)]
     run.info["nonfinite_inputs"] = {"input": nonfinite_where(train), "target": nonfinite_where(target),
                                     "from": run.info["input_stats_from"]}
-    state.note_data("train", train)
     run.info["training_rows_digest"] = _rows_digest(train)
-    if val_x is not None:
-        state.note_data("validation", val_x)
+    run.info["samples_per_step"] = _batch_rows(batch[0])
+    train_y, val_y = training_targets(a)
+    if val_x is not None and a.get("validation_data") is None and hasattr(a.get("x"), "shape"):
+        # validation_split carves its rows out of the arrays handed to fit, so a scaler fit on those
+        # arrays saw them as it saw the training rows: the everyday pattern, which the static leak rule
+        # accepts too. They count as the script's training data and are reported on their own.
+        state.note_data(False, a["x"], a.get("y"))
+        state.leaks.carved(val_x, val_y)
+    else:
+        state.note_data(False, train, train_y if train_y is not None else batch[1])
+        if val_x is not None:
+            state.note_data(True, val_x, val_y)
+
+
+def _batch_rows(x) -> int | None:
+    """How many samples one step trains on: the first batch's leading dimension."""
+    shape = getattr(x, "shape", None)
+    try:
+        return int(shape[0]) if shape is not None and len(shape) and shape[0] is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _rows_digest(data) -> str | None:
     """One fingerprint of the set of rows trained on: k-fold and resampling loops change it."""
-    hashes = sorted(set(row_hashes(data)))
+    counted = row_counts(data)
+    if counted is None:
+        return None
+    hashes = sorted(counted[1])
     if not hashes:
         return None
     return hashlib.sha1(",".join(map(str, hashes)).encode()).hexdigest()
@@ -92,10 +127,10 @@ def _reuse(state: ProbeState, run: Run, model) -> dict | None:
     }
 
 
-def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> dict:
+def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch, capture=None) -> dict:
     """The user's fit arguments, their callbacks kept where they can run, the probe's callback added."""
     kept = user_callbacks(state, run, list(a.get("callbacks") or []))
-    kept.append(_probe_callback(state, run, make_profiler(state, model), batch))
+    kept.append(_probe_callback(state, run, make_profiler(state, model), batch, capture))
     a.update(callbacks=kept, verbose=0)
     bound_validation(run, a)
     return a
@@ -103,26 +138,33 @@ def _bounded_arguments(state: ProbeState, run: Run, a: dict, model, batch) -> di
 
 def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
     """Run the user's own fit, bounded to the probe's steps, with this run's recorder in place."""
-    bound = inspect.signature(original_fit).bind(model, *args, **kwargs)
+    bound = inspect.signature(original_fit).bind(model, *args, **kwargs)  # the script's own call
     bound.apply_defaults()
     a = bound.arguments
     a.update(a.pop("kwargs", {}))
     run = Run(len(state.runs) + 1, "fit", model=model)
     state.runs.append(run)
     state.progress(event="run", run=run.index, kind=run.kind, of=state.steps)
-    run.info.update(optimizer_info(model.optimizer))
-    run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
-    batch = first_batch(a, a.get("batch_size") or 32)
-    _describe_data(state, run, a, model, batch)
-    run.info["reuse"] = _reuse(state, run, model)
+    batch = first_batch(a, a.get("batch_size") or 32)  # may run the script's generator: its errors are its own
     validated = has_validation(a)
-    a = _bounded_arguments(state, run, a, model, batch)
+    with state.guard("preparing the probed fit"):
+        run.info.update(optimizer_info(model.optimizer))
+        run.info.update({"batch_size": a.get("batch_size"), "epochs": a.get("epochs"), "model": model.name})
+        _describe_data(state, run, a, model, batch)
+        run.info["reuse"] = _reuse(state, run, model)
+        capture = remedies.Capture(model, batch) if state.config.get("what_if") else None
+        a = _bounded_arguments(state, run, a, model, batch, capture)
     model.train_function = None  # retrace so the step picks up this run's recorder
     state.fit_run = run
     try:
+        if capture is not None:
+            capture.wrap()
         history = original_fit(**a)
     finally:
         state.fit_run = None
+        if capture is not None:
+            capture.unwrap()
+        run.in_progress = False
         run.seconds = time.perf_counter() - run.started
         model.train_function = None
         state.model_end[id(model)] = (
@@ -131,6 +173,9 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
         state.write()
     describe_history(run, history, validated)
     state.write()
+    if capture is not None:
+        remedies.try_remedies(state, run, capture)
+        state.write()
     state.progress(event="run_end", run=run.index)
     return history
 

@@ -71,3 +71,27 @@ def describe_history(run: Run, history, validated: bool) -> None:
         "validation_batches": VALIDATION_BATCHES if validated else 0,
         "source": "truncated run",
     }
+
+
+def bound_evaluation(state: ProbeState, arguments: dict) -> None:
+    """`evaluate` after a probed fit: on at most VALIDATION_BATCHES batches, as validation is, so a big
+    test set costs the probe seconds, not minutes. Arrays are cut to their first rows (the loss and
+    metrics are real, over fewer rows); a dataset or generator gets `steps`. Before any probed fit
+    (a loaded model scored first), evaluate runs unchanged."""
+    if not state.runs or arguments.get("steps"):
+        return
+    size = int(arguments.get("batch_size") or 32)
+    x = arguments.get("x")
+    if hasattr(x, "shape") and hasattr(x, "__getitem__") and len(x) > size * VALIDATION_BATCHES:
+        rows = size * VALIDATION_BATCHES
+        total = len(x)
+        for name in ("x", "y", "sample_weight"):
+            value = arguments.get(name)
+            if hasattr(value, "shape") and hasattr(value, "__getitem__") and len(value) == total:
+                arguments[name] = value[:rows]
+        state.note_once(f"evaluate() after the probed fit scored the first {rows} of {total} rows "
+                        f"({VALIDATION_BATCHES} batches of {size}): its values come from the truncated run")
+    elif x is not None and not hasattr(x, "shape") and not isinstance(x, (list, tuple, dict)):
+        arguments["steps"] = VALIDATION_BATCHES
+        state.note_once(f"evaluate() after the probed fit ran {VALIDATION_BATCHES} batches of its data: "
+                        "its values come from the truncated run")

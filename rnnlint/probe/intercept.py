@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import inspect
 import sys
 
 import numpy as np
 
 from .fit import probe_fit
+from .history import bound_evaluation
 from .lazy import tensorflow as _tf
 from .recorder import _value
 from .state import ProbeState, Run, StopProbe
@@ -52,12 +54,14 @@ def _wrap_scaler(state: ProbeState, cls) -> None:
     fit, transform = cls.fit, cls.transform
 
     def probed_fit(self, X, *args, **kwargs):
-        state.note_scaler_fit(type(self).__name__, X)
+        with state.guard("recording a scaler's rows"):
+            state.note_scaler_fit(self, type(self).__name__, X)
         return fit(self, X, *args, **kwargs)
 
     def probed_transform(self, X, *args, **kwargs):
         out = transform(self, X, *args, **kwargs)
-        state.note_transform(X, out)
+        with state.guard("recording a scaler's rows"):
+            state.note_transform(self, X, out)
         return out
 
     cls.fit, cls.transform = probed_fit, probed_transform
@@ -109,13 +113,15 @@ def install(state: ProbeState) -> None:
         variables = list(trainable_variables) if trainable_variables is not None else list(
             self._trainable_variables
         )
-        run = state.run_for(self, variables)
+        with state.guard("setting up the per-step recorder"):
+            run = state.run_for(self, variables)
         if run is None:
             return original_apply(self, grads, trainable_variables)
         before = [_value(v) for v in variables]
         result = original_apply(self, grads, variables)
-        after = [_value(v) for v in variables]
-        step = run.recorder.record(state.pending_loss, grads, before, after)
+        with state.guard("recording an optimizer step"):
+            after = [_value(v) for v in variables]
+            step = run.recorder.record(state.pending_loss, grads, before, after)
         if run.kind == "custom_loop":
             if tf.executing_eagerly():
                 state.tick(run, step.numpy())
@@ -128,17 +134,27 @@ def install(state: ProbeState) -> None:
     original_adapt = keras.layers.Normalization.adapt
 
     def adapt(self, data, *args, **kwargs):
-        state.note_scaler_fit(f"Normalization({self.name})", data)
+        with state.guard("recording a Normalization layer's rows"):
+            state.note_scaler_fit(self, f"Normalization({self.name})", data)
         return original_adapt(self, data, *args, **kwargs)
 
     keras.layers.Normalization.adapt = adapt
 
     original_evaluate = keras.Model.evaluate
 
-    def evaluate(self, x=None, *args, **kwargs):
-        if state.fit_run is None:  # fit's own validation rows are noted once, as "validation"
-            state.note_data("evaluate", x)
-        return original_evaluate(self, x, *args, **kwargs)
+    def evaluate(self, *args, **kwargs):
+        if state.fit_run is not None:  # fit's own validation: bounded by history.bound_validation
+            return original_evaluate(self, *args, **kwargs)
+        try:
+            arguments = inspect.signature(original_evaluate).bind(self, *args, **kwargs).arguments
+        except TypeError:  # the script's own mistake: let Keras raise it as a real run would
+            return original_evaluate(self, *args, **kwargs)
+        arguments.pop("self")
+        arguments.update(arguments.pop("kwargs", {}))
+        with state.guard("recording and bounding the evaluation"):
+            state.note_data(True, arguments.get("x"), arguments.get("y"))  # every row the script scores
+            bound_evaluation(state, arguments)
+        return original_evaluate(self, **arguments)
 
     keras.Model.evaluate = evaluate
 

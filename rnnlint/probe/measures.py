@@ -122,9 +122,72 @@ def spikes(values: Sequence, factor: float, window: int, min_history: int = 5) -
     return out
 
 
+def steps_per_point(samples_per_step: int | None, min_samples: float) -> int:
+    """How many consecutive steps one judged point averages so that it holds at least `min_samples`
+    samples (1 when a step already does, or when the batch size is unknown)."""
+    if not samples_per_step or samples_per_step <= 0:
+        return 1
+    return max(1, math.ceil(min_samples / samples_per_step))
+
+
+def window_means(values: Sequence, per_window: int) -> list[float | None]:
+    """Means of consecutive complete windows of `per_window` steps.
+
+    A missing step (None) is skipped; a window with no value is None; a NaN/Inf inside a window
+    makes it NaN, so non-finite losses stay visible. With `per_window` 1 the series is unchanged.
+    """
+    if per_window <= 1:
+        return list(values)
+    out: list[float | None] = []
+    for start in range(0, len(values) - per_window + 1, per_window):
+        present = [v for v in values[start:start + per_window] if v is not None]
+        if not present:
+            out.append(None)
+        elif not all(math.isfinite(v) for v in present):
+            out.append(float("nan"))
+        else:
+            out.append(float(np.mean(present)))
+    return out
+
+
+def harmful(spike_steps: Sequence[int], loss: Sequence, window: int, response: int, rise: float) -> list[int]:
+    """The spikes after which the loss jumped: the median loss over the `response` steps after the
+    spike is at least `rise` times the median over the `window` steps before it (a non-finite loss
+    after it always counts). A spike with no loss recorded on either side is kept: nothing says it
+    was harmless."""
+    v = as_array(loss)
+    out = []
+    for i in spike_steps:
+        after_raw = [x for x in loss[i + 1:i + 1 + response] if x is not None]
+        if any(not math.isfinite(x) for x in after_raw):
+            out.append(i)
+            continue
+        before = v[max(0, i - window):i]
+        before, after = before[np.isfinite(before)], np.array(after_raw, dtype=float)
+        if not len(before) or not len(after) or np.median(after) >= rise * np.median(before):
+            out.append(i)
+    return out
+
+
+def non_padding_span(profile: dict) -> tuple[int, int]:
+    """[start, end) of the timesteps that hold data in the profiled batch; the whole sequence when
+    the child found no padding."""
+    length = len(profile.get("norms", []))
+    span = profile.get("span")
+    if not span or not 0 <= span[0] < span[1] <= length:
+        return 0, length
+    return int(span[0]), int(span[1])
+
+
 def nonfinite_steps(values: Sequence) -> list[int]:
     """Steps with a NaN or Inf value (None, a missing value, is not counted)."""
     return [i for i, v in enumerate(values) if v is not None and not math.isfinite(v)]
+
+
+def finite_median(values: Sequence) -> float | None:
+    v = as_array(values)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else None
 
 
 def finite_max(values: Sequence) -> float | None:

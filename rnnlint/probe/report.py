@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 
-from rnnlint.probe import measures
+from rnnlint.probe import measures, whatif
 from rnnlint.probe.symptoms import Assessment, StaticCheck, Verdict
 
 JSON_VERSION = 1
@@ -42,9 +42,25 @@ def _scaled(values: list, log: bool) -> list[float | str]:
 
 
 def chart(values: list, title: str, log: bool = True) -> list[str]:
-    """A small column chart; a column whose value is NaN/Inf shows × (zero on a log scale: ·)."""
+    """A small column chart. Once the series turns NaN/Inf the chart shows the steps before that,
+    says where it turned and what the last finite values were, so a run that is NaN from its first
+    steps is not just a row of × marks."""
     if not values:
         return []
+    bad = measures.nonfinite_steps(values)
+    if not bad:
+        return _columns(values, title, log)
+    first = bad[0]
+    before = [v for v in values[:first] if v is not None]
+    tail = ", ".join(_fmt(v) for v in before[-3:]) or "none"
+    note = (f"  {title}: NaN/Inf from step {first} of {len(values)}; "
+            f"last finite value(s) before it: {tail}")
+    if len(before) < 2:
+        return [note]
+    return _columns(values[:first], title, log) + [note]
+
+
+def _columns(values: list, title: str, log: bool) -> list[str]:
     points = _scaled(measures.downsample(values, CHART_WIDTH), log)
     finite = [p for p in points if not isinstance(p, str)]
     if not finite:
@@ -109,16 +125,83 @@ def _verdict_lines(verdicts: list[Verdict]) -> list[str]:
     return [f"  {v.code} {v.name:<{width}}  {v.verdict:<14}  {v.message}" for v in verdicts]
 
 
-def _error_lines(error: dict) -> list[str]:
+LIBRARY_MARKERS = ("site-packages", "dist-packages")
+SHOWN_USER_FRAMES = 8
+
+
+def _origin(frame: dict) -> str:
+    """'script' (the user's code), 'library' or 'probe'; the child says so, older results are guessed."""
+    if frame.get("origin"):
+        return frame["origin"]
+    file = frame.get("file", "")
+    if any(marker in file for marker in LIBRARY_MARKERS) or file.startswith("<frozen"):
+        return "library"
+    return "script"
+
+
+def _frame_lines(frame: dict) -> list[str]:
+    # A notebook's frames carry the cell: "line 12" of the joined program means nothing to its reader.
+    where = f"cell {frame['cell']} line {frame['line']}" if "cell" in frame else f"{frame['line']}"
+    lines = [f"    {frame['file']}:{where} in {frame['function']}"]
+    if frame.get("code"):
+        lines.append(f"        {frame['code']}")
+    return lines
+
+
+def _library_frames_that_matter(frames: list[dict]) -> list[dict]:
+    """After the user's last frame: the library call it made, and the two frames where it was raised."""
+    if len(frames) <= 4:
+        return frames
+    return [frames[0], *frames[-2:]]
+
+
+def traceback_lines(error: dict) -> list[str]:
+    """The user's own frames first (where to look), then the library frames that matter."""
+    frames = error.get("frames", [])
+    user_at = [i for i, f in enumerate(frames) if _origin(f) == "script"]
+    lines = []
+    if user_at:
+        user = [frames[i] for i in user_at][-SHOWN_USER_FRAMES:]
+        lines.append("  in your code (innermost last):")
+        for frame in user:
+            lines += _frame_lines(frame)
+        library = [f for f in frames[user_at[-1] + 1:] if _origin(f) != "script"]
+    else:
+        library = frames
+    if library:
+        shown = _library_frames_that_matter(library)
+        total = error.get("library_frames", len(library))
+        lines.append(f"  then in the libraries ({len(shown)} of {total} frames: the call, and where it was raised):"
+                     if len(shown) < total else "  then in the libraries:")
+        for frame in shown:
+            lines += _frame_lines(frame)
+    return lines
+
+
+def _error_lines(error: dict, predicted: list[dict]) -> list[str]:
     lines = [f"the script raised {error['type']}: {error['message']}"]
-    for frame in error.get("frames", []):
-        where = f"cell {frame['cell']} line {frame['line']}" if "cell" in frame else f"{frame['line']}"
-        lines.append(f"  {frame['file']}:{where} in {frame['function']}")
-        if frame.get("code"):
-            lines.append(f"      {frame['code']}")
+    lines += traceback_lines(error)
     if error.get("hint"):
         lines.append(f"hint: {error['hint']}")
+    for hit in predicted:
+        lines.append(f"  line {hit['line']}: {hit['code']} {hit['name']} predicted this (rnnlint check)")
     return lines
+
+
+def _internal_lines(error: dict) -> list[str]:
+    lines = [f"rnnlint itself failed ({error.get('where', 'while probing')}), please report this: "
+             f"{error['type']}: {error['message']}"]
+    for frame in error.get("frames", []):
+        lines += _frame_lines(frame)
+    return lines
+
+
+def _what_if_notes(summary: dict, result: dict) -> list[str]:
+    """Why --what-if tried what it tried (the remedy lines themselves sit under their fit)."""
+    notes = [n for n in result.get("notes", []) if n.startswith("--what-if")]
+    if not notes and not summary.get("remedies"):
+        notes = ["--what-if: no remedy tried (no confirmed symptom names one)"]
+    return [""] + notes
 
 
 def render_text(summary: dict, assessment: Assessment | None, static: list[StaticCheck] | None) -> str:
@@ -127,8 +210,10 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
     lines.append(f"{summary['headline']} ({summary['seconds']:.1f} s, seed {summary['seed']}, "
                  f"at most {summary['steps']} steps per run)")
     result = summary.get("result") or {}
-    if result.get("error"):
-        lines += _error_lines(result["error"])
+    if result.get("status") == "internal_error" and result.get("error"):
+        lines += _internal_lines(result["error"])
+    elif result.get("error"):
+        lines += _error_lines(result["error"], summary.get("predicted_by") or [])
     for note in summary.get("notes", []):
         lines.append(f"note: {note}")
     if result.get("runs") and result.get("history_source"):
@@ -143,6 +228,7 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
         lines += _profile_lines(run)
         if assessment is not None:
             lines += _verdict_lines(assessment.run_verdicts.get(run["index"], []))
+        lines += [f"  {whatif.line(r)}" for r in summary.get("remedies", []) if r["run"] == run["index"]]
     if assessment is not None and result.get("runs"):
         lines.append("")
         lines.append("whole script")
@@ -156,9 +242,13 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
                 lines.append(f"      by {', '.join(check.deciding)} (numbers above)")
             else:
                 lines.append(f"      {check.evidence}")
+            if check.verified:
+                lines.append(f"      {check.verified}")
     elif summary.get("static_note"):
         lines.append("")
         lines.append(f"static findings: {summary['static_note']}")
+    if summary.get("what_if"):
+        lines += _what_if_notes(summary, result)
     if assessment is not None:
         confirmed = assessment.confirmed()
         lines.append("")
@@ -208,6 +298,10 @@ def render_json(summary: dict, assessment: Assessment | None, static: list[Stati
         "confirmed": sorted({v.code for v in assessment.confirmed()}) if assessment else [],
         "static": [c.to_json() for c in static] if static is not None else None,
         "static_note": summary.get("static_note"),
+        "remedies": summary.get("remedies", []),
         "output_tail": summary.get("output_tail", ""),
+        "cwd": summary.get("cwd"),
+        "cut": summary.get("cut"),
+        "predicted_by": summary.get("predicted_by") or [],
     }
     return json.dumps(_clean(document), indent=2) + "\n"

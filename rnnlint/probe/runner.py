@@ -32,9 +32,12 @@ class ProbeRequest:
     seed: int = 0
     max_fits: int = 3
     allow_gpu: bool = False
+    what_if: bool = False  # rerun confirmed symptoms' fits with their catalog remedies
+    static_names: tuple[str, ...] = ()  # static findings of the script (some remedies need one)
     # A notebook's code cells as one program: the child runs this text (as a file in its temp dir)
     # with the notebook's folder as the script folder.
     program_text: str | None = None
+    cwd: Path | None = None  # None: the caller's working directory, as `python path/to/script.py` has it
 
 
 @dataclass
@@ -48,6 +51,7 @@ class ProbeOutcome:
     output_tail: str = ""
     progress: list[dict] = field(default_factory=list)
     program_path: str | None = None  # where a notebook's program ran (its frames name this file)
+    cwd: str = ""  # the directory the script ran in
 
 
 def _package_root() -> str:
@@ -143,14 +147,18 @@ def _tail(path: Path) -> str:
 def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None = None) -> ProbeOutcome:
     """Run the script under the probe and return what the child measured."""
     script = request.script.resolve()
+    workdir = (request.cwd or Path.cwd()).resolve()
     with tempfile.TemporaryDirectory(prefix="rnnlint-probe-") as name:
         tmp = Path(name)
         config = {
             "script": str(script),
             "script_args": list(request.script_args),
+            "cwd": str(workdir),
             "steps": request.steps,
             "seed": request.seed,
             "max_fits": request.max_fits,
+            "what_if": request.what_if,
+            "static_names": list(request.static_names),
             "result_path": str(tmp / "result.json"),
             "progress_path": str(tmp / "progress.jsonl"),
         }
@@ -163,7 +171,7 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
         with open(log, "wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, *SAFE_PATH, "-m", "rnnlint.probe.child", str(tmp / "config.json")],
-                cwd=str(script.parent),
+                cwd=str(workdir),
                 env={**child_environment(request, tmp), RUN_MARKER: tmp.name},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -199,4 +207,5 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             seconds=time.monotonic() - started,
             output_tail=_tail(log),
             progress=events,
+            cwd=str(workdir),
         )

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 
 import numpy as np
 
-from .batches import row_hashes
+from . import frames as frame_info
+from .leaks import LeakTracker
 from .lazy import tensorflow as _tf
 from .recorder import Recorder, _layer_groups, _per_layer
 
 HISTORY_SOURCE = ("every History value, callback log and evaluate/predict result the script saw after a "
                   "probed fit comes from the truncated run")
+FLUSH_SECONDS = 2.0  # a slow fit still leaves its measurements for a timeout to find
 
 
 class StopProbe(BaseException):
     """Ends the user's script once the probe has what it needs (not an `Exception`: scripts catch those)."""
+
+
+class ProbeInternalError(BaseException):
+    """rnnlint's own code failed while probing; the details are in `ProbeState.internal` (the
+    exception itself may be rebuilt by TensorFlow on its way out of a traced function)."""
 
 
 class _StopSignal(Exception):
@@ -38,9 +46,17 @@ class Run:
         self.notes: list[str] = []
         self.started = time.perf_counter()
         self.seconds = 0.0
+        self.in_progress = True
+        self.last_summary: dict | None = None
 
     def summary(self) -> dict:
+        """What was measured (kept as `last_summary`, for a later read that fails)."""
+        self.last_summary = self._summary()
+        return self.last_summary
+
+    def _summary(self) -> dict:
         out = {"index": self.index, "kind": self.kind, "seconds": round(self.seconds, 3), **self.info}
+        out["in_progress"] = self.in_progress
         out["notes"] = self.notes
         out["timestep_profiles"] = self.profiles
         if self.recorder is None:
@@ -94,14 +110,15 @@ class ProbeState:
         self.stop_requested = False
         self.stop_reason = ""
         self.model_end: dict[int, tuple[str | None, int, str, int]] = {}
-        self.scalers: list[dict] = []
-        self.transformed: dict[int, int] = {}
-        self.data_events: list[dict] = []
+        self.leaks = LeakTracker()
+        self.internal: dict | None = None  # rnnlint's own failure, when there was one
+        self.last_flush = 0.0
         self.notes: list[str] = []
         self.status = "running"
         self.error: dict | None = None
         self.pending_loss = None
         self.loss_writes = None
+        self.remedies: list[dict] = []  # --what-if reruns (remedies.py)
 
     # ---------------------------------------------------------------- output
 
@@ -117,14 +134,30 @@ class ProbeState:
             fh.write(json.dumps(event) + "\n")
 
     def write(self) -> None:
+        """Write the result; never raises for rnnlint's own failure, which it records instead (the
+        measurements read before it are kept, and the status says internal_error)."""
+        runs = []
+        for run in self.runs:
+            try:
+                runs.append(run.summary())
+            except Exception as exc:  # noqa: BLE001 - the one place a measurement failure is recorded
+                self.record_internal(exc, "reading the measurements")
+                if run.last_summary is not None:
+                    runs.append(run.last_summary)
+        try:
+            leak = self.leaks.summary()
+        except Exception as exc:  # noqa: BLE001
+            self.record_internal(exc, "matching the scalers' rows")
+            leak = []
         result = {
             "version": 1,
-            "status": self.status,
+            "status": "internal_error" if self.internal else self.status,
             "stop_reason": self.stop_reason,
-            "error": self.error,
-            "runs": [run.summary() for run in self.runs],
-            "leak": self.leak_summary(),
+            "error": self.internal or self.error,
+            "runs": runs,
+            "leak": leak,
             "notes": self.notes,
+            "remedies": self.remedies,
             "history_source": HISTORY_SOURCE,
         }
         path = self.config["result_path"]
@@ -177,6 +210,7 @@ class ProbeState:
         step = int(step)
         if step % max(1, self.steps // 10) == 0 or step >= self.steps:
             self.progress(event="step", run=run.index, step=min(step, self.steps), of=self.steps)
+        self.flush()
         if step >= self.steps:
             run.seconds = time.perf_counter() - run.started
             self.stop_requested = True
@@ -185,32 +219,59 @@ class ProbeState:
 
     # ---------------------------------------------------------------- leak bookkeeping
 
-    def note_scaler_fit(self, label: str, data) -> None:
-        hashes = row_hashes(data)
-        if hashes:
-            self.scalers.append({"scaler": label, "rows": set(hashes)})
+    def note_scaler_fit(self, scaler, label: str, data) -> None:
+        self.leaks.fit(scaler, label, data, self.script_line())
 
-    def note_transform(self, data, output) -> None:
-        source, result = row_hashes(data), row_hashes(output)
-        if len(source) == len(result):
-            self.transformed.update(zip(result, source))
+    def note_transform(self, scaler, data, output) -> None:
+        self.leaks.transform(scaler, data, output)
 
-    def note_data(self, role: str, data) -> None:
-        hashes = row_hashes(data)
-        if hashes:
-            raw = {self.transformed.get(h, h) for h in hashes}
-            self.data_events.append({"role": role, "rows": raw})
+    def note_once(self, note: str) -> None:
+        """A script-level note, once however often the script repeats what caused it."""
+        if note not in self.notes:
+            self.notes.append(note)
 
-    def leak_summary(self) -> list[dict]:
-        train = set().union(*[e["rows"] for e in self.data_events if e["role"] == "train"])
-        held_out = set().union(*[e["rows"] for e in self.data_events if e["role"] != "train"])
-        out = []
-        for scaler in self.scalers:
-            rows = scaler["rows"]
-            entry = {"scaler": scaler["scaler"], "fit_rows": len(rows), "train_rows": len(train)}
-            entry["outside_training"] = len(rows - train) / len(rows) if train else None
-            entry["eval_rows"] = len(held_out)
-            entry["eval_seen"] = len(held_out & rows) / len(held_out) if held_out else None
-            out.append(entry)
-        return out
+    def note_data(self, held_out: bool, x, y=None) -> None:
+        self.leaks.data(held_out, x, y)
+
+    def script_line(self) -> int | None:
+        """The line of the user's script that is running now (where a scaler was fitted)."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == self.config["script"]:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+    # ---------------------------------------------------------------- rnnlint's own failures
+
+    def guard(self, where: str):
+        """Inside: an exception is rnnlint's own failure (exit 3), not the script's."""
+        return _Guard(self, where)
+
+    def record_internal(self, exc: BaseException, where: str) -> None:
+        if self.internal is None:
+            shown, _ = frame_info.frames(exc, include_probe=True)
+            self.internal = {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where,
+                             "frames": shown[-20:]}
+
+    def flush(self, force: bool = False) -> None:
+        """Rewrite the result during a fit, at most every FLUSH_SECONDS."""
+        now = time.monotonic()
+        if force or now - self.last_flush >= FLUSH_SECONDS:
+            self.last_flush = now
+            self.write()
+
+
+class _Guard:
+    def __init__(self, state: ProbeState, where: str):
+        self.state, self.where = state, where
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or not isinstance(exc, Exception):
+            return False
+        self.state.record_internal(exc, self.where)
+        raise ProbeInternalError(f"rnnlint failed {self.where}: {type(exc).__name__}: {exc}") from exc
 

@@ -8,7 +8,8 @@ that no declared threshold is dead.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
 from rnnlint.catalog import Catalog, RuleSpec
@@ -125,13 +126,23 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     factor = th(code, "spike_factor")
     window = th(code, "spike_window")
     min_spikes = th(code, "min_spikes")
+    min_norm = th(code, "spike_min_norm")
+    response = int(th(code, "response_steps"))
+    rise = th(code, "loss_rise")
     growth_bound = th(code, "time_growth_bound")
     verdict = _make(th, code, run["index"])
     if not run.get("steps"):
         return verdict(NOT_MEASURABLE, {}, "no optimizer step was recorded")
     norms = run["grad_norm"]
     peak = measures.finite_max(norms)
-    spike_steps = measures.spikes(norms, factor, int(window))
+    # Above the bound counts only when the norm grew there: one that is large from the first step
+    # follows the loss scale (unscaled targets), the echo of unscaled data, not an explosion.
+    start = measures.finite_median(norms[: int(window)])
+    grew = peak is not None and (start is None or peak > factor * start)
+    # A spike is large against the running median and in absolute terms, and it did harm: the loss
+    # jumped after it (a norm that grows while the loss keeps falling is learning, not explosion).
+    raw_spikes = [i for i in measures.spikes(norms, factor, int(window)) if norms[i] > min_norm]
+    spike_steps = measures.harmful(raw_spikes, run.get("loss") or [], int(window), response, rise)
     nonfinite = sum(1 for ok in run["grads_finite"] if not ok)
     # Non-finite gradients are the data's echo when the data held NaN/Inf: only norms that grew
     # while still finite speak for explosion then.
@@ -139,16 +150,17 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     # Through time, judge the untrained model: once trained, a target that depends on early timesteps
     # rightly gives them large gradients.
     first_step = min((p["step"] for p in run.get("timestep_profiles", [])), default=None)
-    growths = [measures.time_growth(p["norms"]) for p in run.get("timestep_profiles", [])
-               if p["step"] == first_step]
+    growths = [measures.time_growth(p["norms"][slice(*measures.non_padding_span(p))])
+               for p in run.get("timestep_profiles", []) if p["step"] == first_step]
     growths = [g for g in growths if g is not None]
     growth = max(growths) if growths else None
     confirmed = (
-        (peak is not None and peak > bound) or len(spike_steps) >= min_spikes or nonfinite_counts > 0
+        (peak is not None and peak > bound and grew) or len(spike_steps) >= min_spikes or nonfinite_counts > 0
         or (growth is not None and growth > growth_bound)
     )
     values = {
-        "peak_norm": peak, "grad_norm_bound": bound, "spikes": len(spike_steps),
+        "peak_norm": peak, "grad_norm_bound": bound, "spikes": len(spike_steps), "start_norm": start,
+        "raw_spikes": len(raw_spikes), "spike_min_norm": min_norm, "loss_rise": rise,
         "spike_factor": factor, "nonfinite_steps": nonfinite, "time_growth": growth,
         "time_growth_bound": growth_bound, "spike_steps": spike_steps[:20],
     }
@@ -176,25 +188,42 @@ def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
     fraction = th(code, "horizon_fraction")
     min_reach = th(code, "min_reach")
     min_len = th(code, "min_seq_len")
+    learning_fall = th(code, "learning_fall")
+    confidence = th(code, "confidence")
     verdict = _make(th, code, run["index"])
     # Per layer, the longest horizon seen at any checkpoint: a trained model may rightly focus on
-    # recent timesteps, so only a horizon that was short all along confirms the symptom.
+    # recent timesteps, so only a horizon that was short all along confirms the symptom. Padding
+    # timesteps are not sequence: the horizon is measured over the span that holds data.
     best: dict[str, tuple] = {}
     for profile in run.get("timestep_profiles", []):
-        horizon = measures.gradient_horizon(profile["norms"], fraction)
+        start, end = measures.non_padding_span(profile)
+        horizon = measures.gradient_horizon(profile["norms"][start:end], fraction)
         if horizon is not None:
-            seq_len = len(profile["norms"])
-            entry = (horizon / seq_len, horizon, seq_len, profile["layer"], profile["step"])
+            seq_len = end - start
+            entry = (horizon / seq_len, horizon, seq_len, profile["layer"], profile["step"],
+                     len(profile["norms"]))
             best[profile["layer"]] = max(best.get(profile["layer"], entry), entry)
     if not best:
         return verdict(NOT_MEASURABLE, {}, "no per-timestep gradient profile could be taken "
                        "(needs 3-D float inputs to a recurrent layer and finite gradients)")
-    reach, horizon, seq_len, layer, step = min(best.values())
+    reach, horizon, seq_len, layer, step, full_len = min(best.values())
+    span_note = f" holding data (the other {full_len - seq_len} are padding)" if full_len > seq_len else ""
     values = {"horizon": horizon, "seq_len": seq_len, "layer": layer, "reach": reach, "at_step": step,
-              "horizon_fraction": fraction, "min_reach": min_reach}
+              "horizon_fraction": fraction, "min_reach": min_reach, "padded_len": full_len,
+              "span_note": span_note}
     if seq_len < min_len:
-        return verdict(NOT_MEASURABLE, values, f"sequence of {seq_len} steps is too short to judge")
-    return verdict(CONFIRMED if reach < min_reach else NOT_OBSERVED, values)
+        return verdict(NOT_MEASURABLE, values, f"sequence of {seq_len} steps{span_note} is too short to judge")
+    if reach >= min_reach:
+        return verdict(NOT_OBSERVED, values)
+    trend = measures.log_trend(_finite_prefix(run.get("loss") or []), confidence)
+    if trend is not None and trend.change_upper <= -learning_fall:
+        values.update(loss_change=trend.change, learning_fall=learning_fall)
+        short = verdict(NOT_OBSERVED, values)
+        return replace(short, message=short.message + (
+            f"; not confirmed: the loss fell by {-trend.change:.0%} (at least {-trend.change_upper:.0%} at "
+            f"{confidence:.0%} confidence, bound {learning_fall:.0%}), so the model learns from the "
+            f"last {horizon} timesteps; it matters only if the target depends on the earlier ones"))
+    return verdict(CONFIRMED, values)
 
 
 def _finite_prefix(loss: list) -> list:
@@ -203,15 +232,33 @@ def _finite_prefix(loss: list) -> list:
     return loss[: bad[0]] if bad else loss
 
 
-def _usable_loss(run: dict, min_steps: int) -> tuple[list, str]:
-    """The loss series and, when it cannot be judged for its shape, the reason why."""
+def samples_per_step(run: dict) -> int | None:
+    """The samples one step trains on: the batch the child saw, else fit's batch_size (Keras's
+    default 32 for arrays without one); None when unknown (a dataset batches itself)."""
+    return run.get("samples_per_step") or run.get("batch_size")
+
+
+def _usable_loss(run: dict, min_steps: int, min_samples: float) -> tuple[list, int, str]:
+    """The loss as judged points (consecutive steps averaged until each holds `min_samples`
+    samples), the steps per point, and, when it cannot be judged for its shape, the reason why."""
     loss = run.get("loss") or []
     if measures.nonfinite_steps(loss):
-        return loss, "the loss became NaN/Inf (see loss-divergence)"
-    present = sum(1 for v in loss if v is not None)
+        return loss, 1, "the loss became NaN/Inf (see loss-divergence)"
+    per_point = measures.steps_per_point(samples_per_step(run), min_samples)
+    points = measures.window_means(loss, per_point)
+    present = sum(1 for v in points if v is not None)
     if present < min_steps:
-        return loss, f"{present} loss values recorded, {min_steps} needed"
-    return loss, ""
+        if per_point > 1:
+            return points, per_point, (
+                f"{len(loss)} steps of {samples_per_step(run)} sample(s) make {present} points of "
+                f"{int(min_samples)}+ samples ({per_point} steps each), {min_steps} needed: per-sample "
+                f"noise is not judged (--steps {int(min_steps * per_point)} would do)")
+        return points, per_point, f"{present} loss values recorded, {min_steps} needed"
+    return points, per_point, ""
+
+
+def _averaged(message: str, per_point: int) -> str:
+    return message + (f" (each point the mean of {per_point} steps)" if per_point > 1 else "")
 
 
 def plateau(run: dict, th: Thresholds) -> Verdict:
@@ -219,17 +266,21 @@ def plateau(run: dict, th: Thresholds) -> Verdict:
     rate = th(code, "min_drop_per_100_steps")
     confidence = th(code, "confidence")
     min_steps = th(code, "min_steps")
+    min_samples = th(code, "min_samples_per_point")
     verdict = _make(th, code, run["index"])
-    loss, reason = _usable_loss(run, min_steps)
+    points, per_point, reason = _usable_loss(run, min_steps, min_samples)
     if reason:
         return verdict(NOT_MEASURABLE, {}, reason)
-    trend = measures.log_trend(loss, confidence)
+    trend = measures.log_trend(points, confidence)
     if trend is None:
         return verdict(NOT_MEASURABLE, {}, "the loss is not positive, so no log trend can be fitted")
-    min_drop = -math.expm1(math.log1p(-rate) * (trend.n - 1) / 100)
-    values = {"steps": trend.n, "change": trend.change, "change_bound": trend.change_upper,
-              "confidence": confidence, "min_drop": min_drop, "min_drop_per_100_steps": rate}
-    return verdict(CONFIRMED if trend.change_upper > -min_drop else NOT_OBSERVED, values)
+    steps = (trend.n - 1) * per_point + 1  # the fall expected is compounded over steps, not points
+    min_drop = -math.expm1(math.log1p(-rate) * (steps - 1) / 100)
+    values = {"steps": steps, "change": trend.change, "change_bound": trend.change_upper,
+              "confidence": confidence, "min_drop": min_drop, "min_drop_per_100_steps": rate,
+              "steps_per_point": per_point}
+    judged = verdict(CONFIRMED if trend.change_upper > -min_drop else NOT_OBSERVED, values)
+    return replace(judged, message=_averaged(judged.message, per_point))
 
 
 def divergence(run: dict, th: Thresholds) -> Verdict:
@@ -262,14 +313,17 @@ def oscillation(run: dict, th: Thresholds) -> Verdict:
     bound = th(code, "swing_bound")
     window = int(th(code, "window"))
     min_steps = th(code, "min_steps")
+    min_samples = th(code, "min_samples_per_point")
     verdict = _make(th, code, run["index"])
-    loss, reason = _usable_loss(run, min_steps)
-    value = None if reason else measures.swing(loss, window)
+    points, per_point, reason = _usable_loss(run, min_steps, min_samples)
+    value = None if reason else measures.swing(points, window)
     if value is None:
         return verdict(NOT_MEASURABLE, {}, reason or "the initial loss is zero")
-    present = sum(1 for v in loss if v is not None)
-    values = {"swing": value, "swing_bound": bound, "window_steps": present - present // 2}
-    return verdict(CONFIRMED if value > bound else NOT_OBSERVED, values)
+    present = sum(1 for v in points if v is not None)
+    values = {"swing": value, "swing_bound": bound, "window_steps": (present - present // 2) * per_point,
+              "steps_per_point": per_point}
+    judged = verdict(CONFIRMED if value > bound else NOT_OBSERVED, values)
+    return replace(judged, message=_averaged(judged.message, per_point))
 
 
 def _update_ratios(run: dict) -> tuple[float | None, str, float | None]:
@@ -362,6 +416,12 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
                    f"{len(fits)} fits probed; none started from weights another run left behind")
 
 
+def _scaler_label(entry: dict) -> str:
+    parts = [f"line {entry['line']}"] if entry.get("line") else []
+    parts += [f"rows matched against the {entry['matched']}"] if entry.get("matched") else []
+    return f"{entry['scaler']} ({'; '.join(parts)})" if parts else entry["scaler"]
+
+
 def scaler_leak(result: dict, th: Thresholds) -> Verdict:
     code = "RNN511"
     bound = th(code, "max_outside")
@@ -369,11 +429,22 @@ def scaler_leak(result: dict, th: Thresholds) -> Verdict:
     judged = [e for e in result.get("leak", []) if e.get("outside_training") is not None]
     if not judged:
         return verdict(NOT_MEASURABLE, {}, "no scaler fit before a probed fit was seen")
+    # Each scaler is judged on its own rows; the headline quotes the one that leaks most.
     worst = max(judged, key=lambda e: e["outside_training"])
-    values = {"scaler": worst["scaler"], "fit_rows": worst["fit_rows"],
+    leaking = [e for e in judged if e["outside_training"] > bound]
+    values = {"scaler": _scaler_label(worst), "fit_rows": worst["fit_rows"],
               "outside": worst["outside_training"], "max_outside": bound,
-              "eval_seen": worst["eval_seen"] or 0.0}
-    return verdict(CONFIRMED if worst["outside_training"] > bound else NOT_OBSERVED, values)
+              "eval_seen": worst["eval_seen"] or 0.0, "scalers": len(judged), "leaking": len(leaking)}
+    judged_verdict = verdict(CONFIRMED if leaking else NOT_OBSERVED, values)
+    if len(judged) > 1:
+        judged_verdict = replace(judged_verdict, message=judged_verdict.message + (
+            f" ({len(leaking)} of {len(judged)} scalers above the bound)"))
+    if worst.get("split_seen"):
+        judged_verdict = replace(judged_verdict, message=judged_verdict.message + (
+            f"; the scaler also saw {worst['split_seen']:.0%} of the {worst['split_rows']} rows "
+            "validation_split holds out (they are part of the arrays given to fit: not counted as a leak, "
+            "but val_loss is slightly optimistic)"))
+    return judged_verdict
 
 
 SCRIPT_SYMPTOMS = (model_reuse, scaler_leak)
@@ -413,13 +484,16 @@ class StaticCheck:
     verdict: str
     evidence: str
     deciding: tuple[str, ...] = ()  # the runtime symptoms the verdict rests on
+    verified: str = ""  # the --what-if remedy that applies this finding's fix and resolved a symptom
 
     def to_json(self) -> dict:
         return {**self.__dict__, "deciding": list(self.deciding)}
 
 
-def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> list[StaticCheck]:
-    """For each static finding, what the run showed, via the runtime entries' `confirms` lists."""
+def confirm_static(findings: list, assessment: Assessment, catalog: Catalog,
+                   remedies: list[dict] = ()) -> list[StaticCheck]:
+    """For each static finding, what the run showed, via the runtime entries' `confirms` lists, and
+    whether a resolved --what-if remedy (judged remedies, `whatif.judge`) is that finding's fix."""
     confirms: dict[str, list[str]] = {}
     for spec in catalog:
         if spec.kind == "runtime":
@@ -442,6 +516,40 @@ def confirm_static(findings: list, assessment: Assessment, catalog: Catalog) -> 
         evidence = "; ".join(f"{v.name}: {v.message}" for v in deciding) or UNMEASURABLE_STATIC.get(
             finding.name, "no probe measurement covers this rule")
         names = tuple(dict.fromkeys(f"{v.code} {v.name}" for v in deciding))
+        verified = next((f"fix verified by the probe: {r['change']} resolved "
+                         f"{', '.join(r['symptom_names'])} (fit #{r['run']})"
+                         for r in remedies if r["resolved"] and finding.name in r["fixes"]), "")
         out.append(StaticCheck(finding.code, finding.name, finding.span.line, finding.message,
-                               verdict, evidence, names))
+                               verdict, evidence, names, verified))
+    return out
+
+
+# --------------------------------------------------------------------------- failures a rule predicted
+
+
+def _same_file(a: str, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def predicted_failure(findings: list, error: dict | None, script, catalog: Catalog) -> list[dict]:
+    """The static findings (of rules marked `predicts_failure`) on the script line the error came from.
+
+    The line is the innermost frame in the script itself: where the user's code called what failed.
+    """
+    if not error:
+        return []
+    lines = [f["line"] for f in error.get("frames", []) if _same_file(f.get("file", ""), script)]
+    if not lines:
+        return []
+    line = lines[-1]
+    out = []
+    for finding in findings:
+        spec = catalog.by_code.get(finding.code)
+        if spec is None or not spec.extra.get("predicts_failure") or finding.cell is not None:
+            continue
+        if finding.span.line <= line <= max(finding.span.line, finding.span.end_line):
+            out.append({"line": line, "code": finding.code, "name": finding.name})
     return out

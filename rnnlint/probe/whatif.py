@@ -1,0 +1,173 @@
+"""`--what-if`: which remedies to rerun for a fit's confirmed symptoms, and whether each resolved them.
+
+Pure functions over the catalog and the child's measurements: `plan` runs in the child (it decides
+which reruns to make), `judge` in the parent (it re-assesses each rerun with the same thresholds as
+the original fit). Applying a remedy in memory is `remedies.py`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlint.catalog import REMEDY_KINDS, Catalog, Remedy
+from rnnlint.probe import measures, symptoms
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One rerun: a single remedy, or the combination of several."""
+
+    remedies: tuple[Remedy, ...]
+    symptoms: tuple[str, ...]  # the confirmed symptoms (codes) it targets
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(r.kind for r in self.remedies)
+
+
+def plan(confirmed: list[str], catalog: Catalog, static_names: set[str]) -> list[Planned]:
+    """Each remedy the confirmed symptoms name (once, aimed at every symptom naming it), then their
+    combination when there are several. A remedy that applies only beside a static finding
+    (`when_static`) is left out without it."""
+    chosen: dict[str, Remedy] = {}
+    targets: dict[str, list[str]] = {}
+    for code in confirmed:
+        for remedy in catalog.by_code[code].remedies:
+            needs = remedy.parameters.get("when_static")
+            if needs and needs not in static_names:
+                continue
+            chosen.setdefault(remedy.kind, remedy)
+            targets.setdefault(remedy.kind, [])
+            if code not in targets[remedy.kind]:
+                targets[remedy.kind].append(code)
+    kinds = sorted(chosen, key=REMEDY_KINDS.index)
+    out = [Planned((chosen[k],), tuple(targets[k])) for k in kinds]
+    if len(kinds) > 1:
+        every = tuple(dict.fromkeys(code for k in kinds for code in targets[k]))
+        out.append(Planned(tuple(chosen[k] for k in kinds), every))
+    return out
+
+
+def confirmed_codes(run: dict, th: symptoms.Thresholds) -> list[str]:
+    return [v.code for v in symptoms.assess({"runs": [run]}, th).run_verdicts[run["index"]]
+            if v.verdict == symptoms.CONFIRMED]
+
+
+# --------------------------------------------------------------------------- judging a rerun
+
+
+def loss_change(loss: list) -> tuple[float | None, int | None]:
+    """(fitted relative change of the loss over the run, first step whose loss was NaN/Inf)."""
+    bad = measures.nonfinite_steps(loss or [])
+    if bad:
+        return None, bad[0]
+    trend = measures.log_trend(loss or [], 0.95)
+    return (trend.change if trend else None), None
+
+
+def deciding(run: dict) -> dict:
+    """The measurements a remedy line is read by, plus the series they come from."""
+    change, nonfinite_at = loss_change(run.get("loss") or [])
+    grads_bad = [i for i, ok in enumerate(run.get("grads_finite") or []) if not ok]
+    return {
+        "peak_grad_norm": measures.finite_max(run.get("grad_norm") or []),
+        "final_grad_norm": _final(run.get("grad_norm") or []),
+        "first_nonfinite_gradient": grads_bad[0] if grads_bad else None,
+        "loss_change": change,
+        "first_nonfinite_loss": nonfinite_at,
+        "steps": run.get("steps", 0),
+        "loss": run.get("loss") or [],
+        "grad_norm": run.get("grad_norm") or [],
+    }
+
+
+def _final(values: list) -> float | None:
+    """The median of the last tenth of the run (None when those steps are not finite)."""
+    tail = measures.as_array(values[-max(1, len(values) // 10):])
+    return float(np.median(tail)) if len(tail) and np.isfinite(tail).all() else None
+
+
+def _fell_more(before: dict, after: dict) -> bool:
+    if after["first_nonfinite_loss"] is not None or after["loss_change"] is None:
+        return False
+    if before["first_nonfinite_loss"] is not None or before["loss_change"] is None:
+        return after["loss_change"] < 0
+    return after["loss_change"] < min(0.0, before["loss_change"])
+
+
+def judge(entry: dict, original: dict, th: symptoms.Thresholds, catalog: Catalog) -> dict:
+    """The JSON of one tried remedy: what changed, before/after, resolved or not and why."""
+    after_run = entry["after"]
+    verdicts = {v.name: v for v in symptoms.assess({"runs": [after_run]}, th).run_verdicts[after_run["index"]]}
+    before_verdicts = {v.name: v for v in symptoms.assess({"runs": [original]}, th).run_verdicts[original["index"]]}
+    names = [catalog.by_code[c].name for c in entry["symptoms"]]
+    must_clear = list(dict.fromkeys(n for r in entry["remedies"] for n in _criteria(catalog, r)[0]))
+    loss_falls = any(_criteria(catalog, r)[1] for r in entry["remedies"])
+    before, after = deciding(original), deciding(after_run)
+    still = [n for n in must_clear if n in verdicts and verdicts[n].verdict == symptoms.CONFIRMED]
+    fell = _fell_more(before, after)
+    resolved = not still and (fell or not loss_falls) and bool(after_run.get("steps"))
+    for side, table in ((before, before_verdicts), (after, verdicts)):
+        side["verdicts"] = {n: table[n].verdict for n in must_clear if n in table}
+    return {
+        "run": entry["run"], "remedies": entry["remedies"], "symptoms": entry["symptoms"],
+        "symptom_names": names, "change": entry["change"], "resolved": resolved,
+        "still_confirmed": still, "loss_fell_more": fell, "needs_loss_fall": loss_falls,
+        "note": entry.get("note", ""), "range_test": entry.get("range_test"),
+        "fixes": sorted({f for r in entry["remedies"] for f in _fixes(catalog, r)}),
+        "before": before, "after": after, "seconds": entry.get("seconds"),
+    }
+
+
+def _remedy(catalog: Catalog, kind: str) -> list[Remedy]:
+    return [r for spec in catalog for r in spec.remedies if r.kind == kind]
+
+
+def _criteria(catalog: Catalog, kind: str) -> tuple[list[str], bool]:
+    found = _remedy(catalog, kind)
+    return [n for r in found for n in r.not_confirmed], any(r.loss_falls for r in found)
+
+
+def _fixes(catalog: Catalog, kind: str) -> list[str]:
+    return [f for r in _remedy(catalog, kind) for f in r.fixes]
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _num(value) -> str:
+    return "n/a" if value is None else f"{value:.2g}" if abs(value) < 1e4 else f"{value:.1e}"
+
+
+def _loss_words(side: dict) -> str:
+    if side["first_nonfinite_loss"] is not None:
+        return f"NaN from step {side['first_nonfinite_loss']}"
+    change = side["loss_change"]
+    if change is None:
+        return "not measurable"
+    return f"falls {-change:.0%}" if change < 0 else f"rises {change:.0%}"
+
+
+def line(judged: dict) -> str:
+    """`remedy: clipnorm=1.0 -> exploding-gradients resolved: gradient norm peaks at 2.1 (was ...)`"""
+    before, after = judged["before"], judged["after"]
+    verdict = "resolved" if judged["resolved"] else "not resolved"
+    text = (f"remedy: {judged['change']} -> {', '.join(judged['symptom_names'])} {verdict}: "
+            f"gradient norm peaks at {_num(after['peak_grad_norm'])} (was {_num(before['peak_grad_norm'])}), "
+            f"ends at {_num(after['final_grad_norm'])} (was {_num(before['final_grad_norm'])}), "
+            f"loss {_loss_words(after)} (was {_loss_words(before)})")
+    if judged["still_confirmed"]:
+        text += f"; still confirmed: {', '.join(judged['still_confirmed'])}"
+    elif not judged["resolved"] and judged["needs_loss_fall"]:
+        text += "; the loss did not fall more than on the script as written"
+    if judged.get("note"):
+        text += f" [{judged['note']}]"
+    return text
+
+
+def judge_all(result: dict, th: symptoms.Thresholds, catalog: Catalog) -> list[dict]:
+    runs = {run["index"]: run for run in result.get("runs", [])}
+    return [judge(entry, runs[entry["run"]], th, catalog) for entry in result.get("remedies") or []
+            if entry["run"] in runs]
