@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 from sklearn.preprocessing import MinMaxScaler
+
+LOSS = "mse"
 """
 TAIL = """
 model = tf.keras.Sequential([tf.keras.layers.Input(shape=(4, 1)), tf.keras.layers.LSTM(8), tf.keras.layers.Dense(1)])
-model.compile(optimizer=tf.keras.optimizers.Adam(1e-3, clipnorm=1.0), loss="mse")
+model.compile(optimizer=tf.keras.optimizers.Adam(1e-3, clipnorm=1.0), loss=LOSS)
 model.fit(X, y, epochs=1)
 """
 WINDOWS = """
@@ -44,8 +46,10 @@ CASES = [
     ("only the target from a file", 'X = np.random.rand(10, 4, 1)\ny = pd.read_csv("a.csv")["v"].values', "info"),
     ("na_values makes it a warning", 'values = pd.read_csv("a.csv", na_values=["?"])["v"].values' + WINDOWS,
      "warning"),
-    ("np.nan written by the script", 'df = pd.read_csv("a.csv")\ndf[df["v"] < 0] = np.nan\n'
-                                     'values = df["v"].values' + WINDOWS, "warning"),
+    ("np.nan in the script is no sign (the plotting idiom)", 'values = pd.read_csv("a.csv")["v"].values'
+     + WINDOWS + 'plot = np.empty_like(values)\nplot[:] = np.nan', "info"),
+    ("classification targets are not judged", 'X = np.random.rand(10, 4, 1)\ny = pd.read_csv("a.csv")["label"].values'
+     + '\nLOSS = "binary_crossentropy"', None),
     ("to_numeric coerce", 'df = pd.read_csv("a.csv")\ndf["v"] = pd.to_numeric(df["v"], errors="coerce")\n'
                           'values = df["v"].values' + WINDOWS, "warning"),
     ("shift", 'df = pd.read_csv("a.csv")\nvalues = (df["v"] - df["v"].shift(1)).values' + WINDOWS, "warning"),

@@ -11,8 +11,8 @@ import libcst as cst
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.dataflow import Origin
-from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import FitFact
+from rnnlint.facts.training import compile_of_fit, loss_of
 from rnnlint.findings import Severity
 
 # Readers that turn an empty cell into NaN by default. `np.loadtxt` refuses a missing value (it
@@ -34,7 +34,6 @@ HANDLING_CALLS = frozenset({
 })
 # Calls that put NaN into the data themselves (the rows a shift, a change or a rolling window runs past).
 NAN_MAKING_METHODS = frozenset({"shift", "pct_change", "rolling"})
-NAN_CONSTANTS = frozenset({"numpy.nan", "numpy.NaN", "numpy.NAN", "pandas.NA", "math.nan"})
 
 
 def _call_name(site) -> str | None:
@@ -77,24 +76,6 @@ def _file_read(ctx: RuleContext, fit: FitFact, expr) -> Origin | None:
     return None
 
 
-class _NanConstants(cst.CSTVisitor):
-    def __init__(self, facts) -> None:
-        self.facts = facts
-        self.found: cst.CSTNode | None = None
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        dotted = dotted_name(node)
-        if self.found is None and dotted and self.facts.imports.qualify(dotted) in NAN_CONSTANTS:
-            self.found = node
-        return False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.found is None and dotted_name(node.func) == "float" and node.args \
-                and isinstance(node.args[0].value, cst.SimpleString) \
-                and str(node.args[0].value.evaluated_value).strip().lower() == "nan":
-            self.found = node
-
-
 def _script_makes_nan(ctx: RuleContext, read: cst.Call) -> str | None:
     """Why missing values are more than a possibility here, for the message (None: no sign)."""
     if _keyword(read, "na_values") is not None:
@@ -105,11 +86,18 @@ def _script_makes_nan(ctx: RuleContext, read: cst.Call) -> str | None:
         coerce = _keyword(site.node, "errors")
         if _call_name(site) == "to_numeric" and coerce is not None and "coerce" in ctx.code(coerce.value):
             return f"{ctx.code(site.node)} turns unreadable cells into NaN"
-    visitor = _NanConstants(ctx.facts)
-    ctx.facts.module.visit(visitor)
-    if visitor.found is not None:
-        return f"the script writes NaN itself ({ctx.code(visitor.found)})"
+    # `np.nan` written by the script is not evidence: the classic plotting idiom fills the arrays
+    # for the prediction plot with it after training (`trainPredictPlot[:, :] = np.nan`)
     return None
+
+
+def _regression(ctx: RuleContext, fit: FitFact) -> bool:
+    """Targets are judged for a known regression loss only: class labels read from a file are
+    usually derived from a text column (`apply`, `map`, an encoder), which the data flow does not
+    follow into, and a missing label then fails loudly or becomes a class rather than a NaN loss."""
+    compiled = compile_of_fit(ctx.facts, fit)
+    loss = loss_of(ctx.facts, compiled) if compiled is not None else None
+    return loss is not None and loss.name is not None and not any(word in loss.name for word in ("crossentropy", "hinge", "kl_divergence"))
 
 
 @rule("missing-values-not-handled")
@@ -118,7 +106,8 @@ def check(ctx: RuleContext) -> None:
     if not fits or _handles_missing_values(ctx.facts):
         return
     for fit in fits:
-        for role, expr in (("inputs", fit.x), ("targets", fit.y)):
+        judged = [("inputs", fit.x)] + ([("targets", fit.y)] if _regression(ctx, fit) else [])
+        for role, expr in judged:
             origin = _file_read(ctx, fit, expr)
             if origin is None:
                 continue
