@@ -34,7 +34,7 @@ RATIONALE_SECTIONS = (
 )
 KINDS = ("static", "runtime", "meta")
 # The changes `rnnlint probe --what-if` knows how to apply in memory (rnnlint/probe/remedies.py).
-REMEDY_KINDS = ("clipnorm", "learning-rate", "standardize-inputs", "tanh-activation")
+REMEDY_KINDS = ("clipnorm", "learning-rate", "standardize-inputs", "tanh-activation", "rebuild-model")
 
 
 class CatalogError(Exception):

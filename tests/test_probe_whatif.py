@@ -153,3 +153,87 @@ def test_a_static_finding_whose_fix_resolved_a_symptom_says_so():
     assert clip.verified == ("fix verified by the probe: clipnorm=1.0 resolved exploding-gradients, "
                              "loss-divergence (fit #1)")
     assert scaled.verified == ""
+
+
+# --------------------------------------------------------------------------- rebuild-model
+
+
+def _reuse(previous_run=1, recompiled=True, same_rows=True, from_previous=True) -> dict:
+    return {"previous_run": previous_run, "model_fit_before": True, "starts_from_previous_weights": from_previous,
+            "recompiled": recompiled, "previous_optimizer": "Adam", "same_training_rows": same_rows}
+
+
+def _reused_loop(rerun_first: float, start="fresh", previous_end="end1") -> dict:
+    """fit #1 from an initialiser (first loss 0.7), fit #2 from fit #1's weights (0.1), and a rebuild rerun."""
+    first = make_run(1, loss=[0.7] + [0.3] * (STEPS - 1))
+    second = make_run(2, loss=[0.1] * STEPS, reuse=_reuse())
+    rerun = make_run(2, loss=[rerun_first] + [0.3] * (STEPS - 1))
+    entry = {"run": 2, "remedies": ["rebuild-model"], "symptoms": ["RNN510"], "change": "rebuild the model per run",
+             "after": rerun, "rebuild": {"start_fingerprint": start, "previous_end_fingerprint": previous_end}}
+    return {"runs": [first, second], "leak": [], "remedies": [entry]}
+
+
+def test_reuse_is_one_question_for_the_verdict_and_the_remedy():
+    assert symptoms.reused_start({"reuse": _reuse(recompiled=True)})
+    assert symptoms.reused_start({"reuse": _reuse(recompiled=False, same_rows=False)})
+    assert not symptoms.reused_start({"reuse": _reuse(recompiled=False, same_rows=True)})  # continued training
+    assert not symptoms.reused_start({"reuse": _reuse(from_previous=False)})
+    assert not symptoms.reused_start({"reuse": None})
+    reused = make_run(2, reuse=_reuse())
+    assert "RNN510" in whatif.confirmed_codes(reused, symptoms.Thresholds(CATALOG))
+    assert "RNN510" not in whatif.confirmed_codes(make_run(2, reuse=_reuse(from_previous=False)),
+                                                  symptoms.Thresholds(CATALOG))
+
+
+def test_rebuild_model_is_planned_alone_never_in_a_combination():
+    planned = whatif.plan(["RNN501", "RNN509", "RNN510"], CATALOG, set())
+    kinds = [p.kinds for p in planned]
+    assert ("rebuild-model",) in kinds and ("clipnorm", "standardize-inputs") in kinds
+    assert not any("rebuild-model" in k and len(k) > 1 for k in kinds)
+
+
+def test_the_first_fit_is_followed_back_along_reused_starts():
+    runs = {1: make_run(1), 2: make_run(2, reuse=_reuse(1)), 3: make_run(3, reuse=_reuse(2))}
+    assert whatif.first_fit(runs[3], runs)["index"] == 1
+    assert whatif.first_fit(runs[1], runs) is None
+    assert whatif.first_fit(make_run(2, reuse=_reuse(2)), {2: make_run(2, reuse=_reuse(2))}) is None  # a loop
+
+
+def test_starts_fresh_is_a_ratio_bound_either_way():
+    assert whatif.starts_fresh(0.69, 0.70, 2.0) and whatif.starts_fresh(1.3, 0.70, 2.0)
+    assert not whatif.starts_fresh(0.1, 0.70, 2.0) and not whatif.starts_fresh(1.5, 0.7, 2.0)
+    assert not whatif.starts_fresh(None, 0.7, 2.0) and not whatif.starts_fresh(0.7, None, 2.0)
+
+
+def test_a_rebuilt_model_that_starts_like_the_first_fit_resolves_reuse():
+    (judged,) = whatif.judge_all(_reused_loop(0.69), symptoms.Thresholds(CATALOG), CATALOG)
+    assert judged["resolved"] and judged["fixes"] == ["model-reused-across-runs"]
+    assert judged["before"]["first_loss"] == 0.1 and judged["before"]["fresh_first_loss"] == 0.7
+    assert judged["after"]["first_loss"] == 0.69 and judged["after"]["loss"]  # the series travel too
+    assert whatif.line(judged) == ("remedy: rebuild the model per run -> model-reused-observed resolved: "
+                                   "fit #2 starts at loss 0.69 like fit #1 (0.7), was 0.1 from fit #1's weights")
+
+
+def test_a_rebuilt_model_far_from_the_first_fits_start_is_not_resolved_with_its_numbers():
+    (judged,) = whatif.judge_all(_reused_loop(3.0), symptoms.Thresholds(CATALOG), CATALOG)
+    assert not judged["resolved"] and judged["still_confirmed"] == []
+    assert whatif.line(judged) == ("remedy: rebuild the model per run -> model-reused-observed not resolved: "
+                                   "fit #2 starts at loss 3 beyond x2 of fit #1 (0.7), was 0.1 from fit #1's weights")
+
+
+def test_a_rerun_from_the_previous_fits_weights_is_not_a_rebuild():
+    (judged,) = whatif.judge_all(_reused_loop(0.7, start="end1"), symptoms.Thresholds(CATALOG), CATALOG)
+    assert not judged["resolved"] and judged["still_confirmed"] == ["model-reused-observed"]
+    assert whatif.line(judged).endswith("; the rebuilt weights are the ones the previous fit left")
+
+
+def test_a_resolved_rebuild_verifies_the_static_reuse_finding():
+    from tests.test_probe_symptoms import finding
+
+    result = _reused_loop(0.69)
+    th = symptoms.Thresholds(CATALOG)
+    tried = whatif.judge_all(result, th, CATALOG)
+    (check,) = symptoms.confirm_static([finding("RNN302", "model-reused-across-runs", 5)],
+                                       symptoms.assess(result, th), CATALOG, tried)
+    assert check.verified == ("fix verified by the probe: rebuild the model per run resolved "
+                              "model-reused-observed (fit #2)")

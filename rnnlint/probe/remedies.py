@@ -2,19 +2,22 @@
 
 While the probed fit runs, `Capture` keeps the model's variables as the fit found them and every
 batch its training steps consumed. After the fit, `try_remedies` replays those batches from those
-variables through the model's own `train_step`, with a new optimizer (clipping, another learning
-rate), standardised inputs or a tanh activation, while the probe's usual instrumentation records the
+variables (or from fresh weights of the same architecture, for a reused model) through the model's
+own `train_step`, with a new optimizer (clipping, another learning rate), standardised inputs or a
+tanh activation, while the probe's usual instrumentation records the
 rerun exactly as it recorded the original. Afterwards the model is put back as the fit left it, so
 the script carries on unaware.
 """
 
 from __future__ import annotations
 
+import random
 import time
 
 import numpy as np
 
 from rnnlint.probe import rangetest, whatif
+from rnnlint.probe.batches import weights_fingerprint
 from rnnlint.probe.profile import make_profiler
 from rnnlint.probe.state import Run
 
@@ -141,6 +144,37 @@ def _recurrent_cells(model) -> list:
     return [c for c in cells if c is not None and getattr(c.activation, "__name__", "") in UNBOUNDED]
 
 
+def _fresh_start(state, capture: Capture) -> tuple[list[np.ndarray], dict]:
+    """Starting values for a rerun from fresh weights of the same architecture: a seeded clone's
+    variables (the metrics' accumulators as the fit found them), and the fingerprints that show the
+    rerun starts elsewhere than where the previous fit left the model."""
+    import keras
+
+    model = capture.model
+    saved = random.getstate()  # Keras draws initializer seeds from Python's random: keep the script's stream
+    try:
+        random.seed(int(state.config.get("seed") or 0))
+        try:
+            clone = keras.models.clone_model(model)
+        except Exception as exc:  # noqa: BLE001 - a subclassed model Keras cannot rebuild from its config
+            why = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" if str(exc).strip() else type(exc).__name__
+            raise ValueError(f"Keras cannot clone {type(model).__name__} to fresh weights ({why}); "
+                             "rebuild it per run in the script") from exc
+        if not clone.built and isinstance(capture.template, tuple) and capture.batches:
+            clone(capture.batch(0)[0])
+    finally:
+        random.setstate(saved)
+    fresh = [np.array(v.numpy()) for v in clone.variables]
+    mine = list(model.variables)
+    if len(fresh) != len(mine) or any(f.shape != tuple(v.shape) for f, v in zip(fresh, mine)):
+        raise ValueError("the cloned model's variables do not match the original's")
+    start = fresh + capture.start[len(mine):]
+    _restore(model, capture.start)
+    previous_end = weights_fingerprint(model)  # a reused fit starts where the previous one ended
+    _restore(model, start)
+    return start, {"previous_end_fingerprint": previous_end, "start_fingerprint": weights_fingerprint(model)}
+
+
 # --------------------------------------------------------------------------- replays
 
 
@@ -151,6 +185,8 @@ class _Setup:
         self.optimizer_changes: dict = {}
         self.transform = None
         self.cells: list = []
+        self.start: list[np.ndarray] | None = None  # rebuild-model: fresh weights, not the fit's start
+        self.rebuild: dict | None = None
         self.words: list[str] = []
         self.notes: list[str] = []
 
@@ -168,7 +204,7 @@ def _replay(state, capture: Capture, run, setup: _Setup, rates: list[float] | No
         changes["learning_rate"] = rates[0]
     optimizer = _rebuilt_optimizer(original_optimizer, **changes)
     saved = [(cell, cell.activation) for cell in setup.cells]
-    _restore(model, capture.start)
+    _restore(model, setup.start if setup.start is not None else capture.start)
     steps = steps or len(capture.batches)
     profile = make_profiler(state, model) if rates is None else None
     checkpoints = {0, steps // 2, steps}
@@ -238,6 +274,9 @@ def _setup(state, capture: Capture, planned, optimizer_name: str, catalog) -> tu
         if not setup.cells:
             return None, {"skipped": "no recurrent layer with an unbounded activation"}
         setup.words.append("activation='tanh' in the recurrent layers")
+    if "rebuild-model" in kinds:
+        setup.start, setup.rebuild = _fresh_start(state, capture)
+        setup.words.append("rebuild the model per run")
     if "learning-rate" in kinds:
         remedy = next(r for r in planned.remedies if r.kind == "learning-rate")
         range_test = _learning_rate(state, capture, setup, remedy, optimizer_name, catalog)
@@ -291,7 +330,7 @@ def _try_remedies(state, run, capture: Capture) -> None:
                                    f"{type(exc).__name__}: {str(exc)[:300]}")
                 continue
             entry.update(change=", ".join(setup.words), note="; ".join(setup.notes),
-                         range_test=range_test, after=rerun.summary(),
+                         range_test=range_test, rebuild=setup.rebuild, after=rerun.summary(),
                          seconds=round(time.perf_counter() - started, 3))
             state.remedies.append(entry)
     finally:

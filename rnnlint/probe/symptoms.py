@@ -393,6 +393,18 @@ RUN_SYMPTOMS: tuple[Callable[[dict, Thresholds], Verdict], ...] = (
 # --------------------------------------------------------------------------- whole-script symptoms
 
 
+def reused_start(run: dict) -> bool:
+    """The fit started from exactly the weights the previous fit of the same model left, and
+    something else changed between them: carried-over weights contaminate the comparison when the
+    optimizer was recompiled or the rows differ (k-fold, resampling). The same model, optimizer and
+    rows going on is deliberate continued training. (RNN510's verdict and --what-if's rebuild-model
+    remedy both ask this.)"""
+    reuse = run.get("reuse")
+    if not reuse or not reuse.get("starts_from_previous_weights"):
+        return False
+    return bool(reuse.get("recompiled")) or reuse.get("same_training_rows") is False
+
+
 def model_reuse(result: dict, th: Thresholds) -> Verdict:
     verdict = _make(th, "RNN510", None)
     fits = [r for r in result.get("runs", []) if r.get("kind") == "fit"]
@@ -402,11 +414,7 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
     first_loss = (fits[0].get("loss") or [None])[0]
     for run in reused:
         reuse = run["reuse"]
-        # Carried-over weights contaminate the comparison when anything else changed between the
-        # fits: another optimizer, or other rows (k-fold, resampling). The same model, optimizer and
-        # rows going on is deliberate continued training.
-        other_rows = reuse.get("same_training_rows") is False
-        if reuse["starts_from_previous_weights"] and (reuse["recompiled"] or other_rows):
+        if reused_start(run):
             values = {"run": run["index"], "previous_run": reuse["previous_run"],
                       "optimizer": run.get("optimizer"), "previous_optimizer": reuse["previous_optimizer"],
                       "changed": "optimizer" if reuse["recompiled"] else "training rows",

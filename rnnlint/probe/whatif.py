@@ -15,6 +15,9 @@ from rnnlint.catalog import REMEDY_KINDS, Catalog, Remedy
 from rnnlint.probe import measures, symptoms
 
 
+ACROSS_FITS = ("rebuild-model",)  # judged against the script's other fits, so never combined
+
+
 @dataclass(frozen=True)
 class Planned:
     """One rerun: a single remedy, or the combination of several."""
@@ -29,7 +32,7 @@ class Planned:
 
 def plan(confirmed: list[str], catalog: Catalog, static_names: set[str]) -> list[Planned]:
     """Each remedy the confirmed symptoms name (once, aimed at every symptom naming it), then their
-    combination when there are several. A remedy that applies only beside a static finding
+    combination when there are several (a remedy judged across fits stays alone). A remedy that applies only beside a static finding
     (`when_static`) is left out without it."""
     chosen: dict[str, Remedy] = {}
     targets: dict[str, list[str]] = {}
@@ -44,15 +47,18 @@ def plan(confirmed: list[str], catalog: Catalog, static_names: set[str]) -> list
                 targets[remedy.kind].append(code)
     kinds = sorted(chosen, key=REMEDY_KINDS.index)
     out = [Planned((chosen[k],), tuple(targets[k])) for k in kinds]
-    if len(kinds) > 1:
-        every = tuple(dict.fromkeys(code for k in kinds for code in targets[k]))
-        out.append(Planned(tuple(chosen[k] for k in kinds), every))
+    combinable = [k for k in kinds if k not in ACROSS_FITS]
+    if len(combinable) > 1:
+        every = tuple(dict.fromkeys(code for k in combinable for code in targets[k]))
+        out.append(Planned(tuple(chosen[k] for k in combinable), every))
     return out
 
 
 def confirmed_codes(run: dict, th: symptoms.Thresholds) -> list[str]:
-    return [v.code for v in symptoms.assess({"runs": [run]}, th).run_verdicts[run["index"]]
-            if v.verdict == symptoms.CONFIRMED]
+    """The run's own confirmed symptoms, and RNN510 when this fit started from a previous fit's weights."""
+    codes = [v.code for v in symptoms.assess({"runs": [run]}, th).run_verdicts[run["index"]]
+             if v.verdict == symptoms.CONFIRMED]
+    return codes + (["RNN510"] if symptoms.reused_start(run) else [])
 
 
 # --------------------------------------------------------------------------- judging a rerun
@@ -97,8 +103,11 @@ def _fell_more(before: dict, after: dict) -> bool:
     return after["loss_change"] < min(0.0, before["loss_change"])
 
 
-def judge(entry: dict, original: dict, th: symptoms.Thresholds, catalog: Catalog) -> dict:
+def judge(entry: dict, original: dict, th: symptoms.Thresholds, catalog: Catalog,
+          runs: dict[int, dict] | None = None) -> dict:
     """The JSON of one tried remedy: what changed, before/after, resolved or not and why."""
+    if "rebuild-model" in entry["remedies"]:
+        return judge_rebuild(entry, original, first_fit(original, runs or {}), catalog)
     after_run = entry["after"]
     verdicts = {v.name: v for v in symptoms.assess({"runs": [after_run]}, th).run_verdicts[after_run["index"]]}
     before_verdicts = {v.name: v for v in symptoms.assess({"runs": [original]}, th).run_verdicts[original["index"]]}
@@ -117,6 +126,63 @@ def judge(entry: dict, original: dict, th: symptoms.Thresholds, catalog: Catalog
         "still_confirmed": still, "loss_fell_more": fell, "needs_loss_fall": loss_falls,
         "note": entry.get("note", ""), "range_test": entry.get("range_test"),
         "fixes": sorted({f for r in entry["remedies"] for f in _fixes(catalog, r)}),
+        "before": before, "after": after, "seconds": entry.get("seconds"),
+    }
+
+
+# --------------------------------------------------------------------------- judging a rebuilt model
+
+
+def first_fit(run: dict, runs: dict[int, dict]) -> dict | None:
+    """The fit this run's weights descend from: back along previous fits while each started where
+    the one before it ended (the fresh start the loop meant every run to have)."""
+    seen = {run["index"]}
+    while (run.get("reuse") or {}).get("starts_from_previous_weights"):
+        previous = runs.get(run["reuse"]["previous_run"])
+        if previous is None or previous["index"] in seen:
+            return None
+        seen.add(previous["index"])
+        run = previous
+    return run if len(seen) > 1 else None
+
+
+def _first_loss(run: dict | None) -> float | None:
+    loss = (run or {}).get("loss") or []
+    return float(loss[0]) if loss and loss[0] is not None and np.isfinite(loss[0]) else None
+
+
+def starts_fresh(rerun_loss: float | None, fresh_loss: float | None, max_ratio: float) -> bool:
+    """The rerun's first-batch loss is within a factor `max_ratio` of a fresh start's, either way."""
+    if rerun_loss is None or fresh_loss is None or rerun_loss <= 0 or fresh_loss <= 0:
+        return False
+    return max(rerun_loss / fresh_loss, fresh_loss / rerun_loss) <= max_ratio
+
+
+def judge_rebuild(entry: dict, original: dict, fresh: dict | None, catalog: Catalog) -> dict:
+    """rebuild-model: resolved when the rerun starts from other weights than the previous fit left
+    AND its first-batch loss is in line with the first fit's fresh start, so the run is measured from
+    scratch as the loop intends."""
+    remedy = _remedy(catalog, "rebuild-model")[0]
+    max_ratio = float(remedy.parameters["max_first_loss_ratio"])
+    rebuild = entry.get("rebuild") or {}
+    moved = rebuild.get("start_fingerprint") is not None and (
+        rebuild.get("start_fingerprint") != rebuild.get("previous_end_fingerprint"))
+    before, after = deciding(original), deciding(entry["after"])
+    before.update(first_loss=_first_loss(original), fresh_first_loss=_first_loss(fresh),
+                  fresh_run=fresh["index"] if fresh else None,
+                  previous_run=(original.get("reuse") or {}).get("previous_run"),
+                  start_fingerprint=rebuild.get("previous_end_fingerprint"))
+    after.update(first_loss=_first_loss(entry["after"]), start_fingerprint=rebuild.get("start_fingerprint"),
+                 max_first_loss_ratio=max_ratio)
+    in_line = starts_fresh(after["first_loss"], before["fresh_first_loss"], max_ratio)
+    return {
+        "run": entry["run"], "remedies": entry["remedies"], "symptoms": entry["symptoms"],
+        "symptom_names": [catalog.by_code[c].name for c in entry["symptoms"]], "change": entry["change"],
+        "resolved": moved and in_line and bool(entry["after"].get("steps")),
+        "still_confirmed": [] if moved else ["model-reused-observed"], "loss_fell_more": None,
+        "needs_loss_fall": False, "starts_like_first_fit": in_line,
+        "note": entry.get("note", ""), "range_test": None,
+        "fixes": sorted(set(_fixes(catalog, "rebuild-model"))),
         "before": before, "after": after, "seconds": entry.get("seconds"),
     }
 
@@ -150,10 +216,26 @@ def _loss_words(side: dict) -> str:
     return f"falls {-change:.0%}" if change < 0 else f"rises {change:.0%}"
 
 
+def _rebuild_line(judged: dict, verdict: str) -> str:
+    """`... resolved: fit #2 starts at loss 0.69 like fit #1 (0.70), was 0.11 from fit #1's weights`"""
+    before, after = judged["before"], judged["after"]
+    fresh = f"fit #{before['fresh_run']}" if before.get("fresh_run") else "the first fit"
+    like = "like" if judged["starts_like_first_fit"] else f"beyond x{after['max_first_loss_ratio']:g} of"
+    text = (f"remedy: {judged['change']} -> {', '.join(judged['symptom_names'])} {verdict}: "
+            f"fit #{judged['run']} starts at loss {_num(after['first_loss'])} {like} {fresh} "
+            f"({_num(before['fresh_first_loss'])}), was {_num(before['first_loss'])} from "
+            f"fit #{before['previous_run']}'s weights")
+    if judged["still_confirmed"]:
+        text += "; the rebuilt weights are the ones the previous fit left"
+    return text + (f" [{judged['note']}]" if judged.get("note") else "")
+
+
 def line(judged: dict) -> str:
     """`remedy: clipnorm=1.0 -> exploding-gradients resolved: gradient norm peaks at 2.1 (was ...)`"""
     before, after = judged["before"], judged["after"]
     verdict = "resolved" if judged["resolved"] else "not resolved"
+    if "rebuild-model" in judged["remedies"]:
+        return _rebuild_line(judged, verdict)
     text = (f"remedy: {judged['change']} -> {', '.join(judged['symptom_names'])} {verdict}: "
             f"gradient norm peaks at {_num(after['peak_grad_norm'])} (was {_num(before['peak_grad_norm'])}), "
             f"ends at {_num(after['final_grad_norm'])} (was {_num(before['final_grad_norm'])}), "
@@ -169,5 +251,5 @@ def line(judged: dict) -> str:
 
 def judge_all(result: dict, th: symptoms.Thresholds, catalog: Catalog) -> list[dict]:
     runs = {run["index"]: run for run in result.get("runs", [])}
-    return [judge(entry, runs[entry["run"]], th, catalog) for entry in result.get("remedies") or []
+    return [judge(entry, runs[entry["run"]], th, catalog, runs) for entry in result.get("remedies") or []
             if entry["run"] in runs]
