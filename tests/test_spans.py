@@ -22,7 +22,10 @@ TEXTS += [pytest.param(text, id=f"{spec.code}-bad-{i}") for spec in CATALOG
 
 
 def _reported_nodes(module: cst.Module) -> list[cst.CSTNode]:
-    reports = _run_checks(module, DEFAULT_CONFIG, CATALOG, DEFAULT_CONFIG.enabled_codes(CATALOG), set(), None)
+    crashes: list = []
+    reports = _run_checks(module, DEFAULT_CONFIG, CATALOG, DEFAULT_CONFIG.enabled_codes(CATALOG), set(), None,
+                          crashes)
+    assert not crashes, crashes
     nodes = [r.node for r in reports] + [old for r in reports if r.fix for old, _ in r.fix.replacements]
     return nodes
 
