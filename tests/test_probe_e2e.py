@@ -161,8 +161,12 @@ def test_runs_are_seeded_and_write_nothing_outside_a_temp_dir(tmp_path):
     assert first["runs"][0]["grad_norm"] == second["runs"][0]["grad_norm"]
     assert sorted(p.name for p in work.iterdir()) == ["train.py"]
     assert list(home.iterdir()) == []
-    left_out = " ".join(first["runs"][0]["notes"] + first["notes"])
-    assert "ModelCheckpoint" in left_out and "CSVLogger" in left_out and "model.save()" in left_out
+    sandboxed = " ".join(first["runs"][0]["notes"])
+    assert "ModelCheckpoint" in sandboxed and "CSVLogger" in sandboxed
+    # The probe runs in the caller's directory (the repository here): the files land in its sandbox.
+    redirected = {Path(p).name for p in first["writes"]["redirected"]}
+    assert {"best.keras", "training.csv", "final.keras"} <= redirected
+    assert not (ROOT / "final.keras").exists() and not first["writes"]["escaped"]
     assert first["runs"][0]["timestep_profiles"], "the LSTM's input (the embedding output) is watched"
 
 

@@ -16,6 +16,7 @@ import time
 import traceback
 
 from . import frames as frame_info
+from . import sandbox
 from .intercept import install
 from .state import ProbeState
 
@@ -116,8 +117,11 @@ def main(argv: list[str]) -> int:
 
     keras.utils.set_random_seed(int(config["seed"]))
     install(state)
-    # The one place a sandbox of the script's file writes goes: after the probe's own patches and
-    # imports, before the script runs.
+    # Last before the script: the probe's own imports and patches are done, so from here every
+    # write outside the temp dir is the script's, and goes to the overlay.
+    overlay = sandbox.Overlay(os.path.dirname(config["result_path"]))
+    sandbox.install(overlay)
+    state.writes = overlay.summary
     state.progress(event="script", script=config["script"])
     run_script(state)
     state.write()

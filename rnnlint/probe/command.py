@@ -40,6 +40,9 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                              "which resolve it")
     parser.add_argument("--html", metavar="PATH",
                         help="also write a self-contained HTML report with charts to PATH")
+    parser.add_argument("--keep-writes", metavar="DIR",
+                        help="copy the files the script wrote (into the probe's sandbox, never over "
+                             "your files) to DIR, under their absolute paths")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -211,6 +214,15 @@ def _notes(outcome, status: str) -> list[str]:
     return notes
 
 
+def writes_summary(outcome, kept_in: str | None) -> dict:
+    """What became of the script's writes: the child's sandbox account plus the parent's check of
+    the script's folder."""
+    writes = dict((outcome.result or {}).get("writes") or {})
+    writes.update({"escaped": outcome.escaped, "folder_checked": outcome.folder_checked,
+                   "kept_in": kept_in if writes.get("redirected_count") else None})
+    return writes
+
+
 def _run(args: argparse.Namespace, script: Path) -> int:
     from rnnlint.catalog import default_catalog
     from rnnlint.probe import report, symptoms, whatif
@@ -229,7 +241,8 @@ def _run(args: argparse.Namespace, script: Path) -> int:
                            timeout=args.timeout, seed=args.seed, max_fits=args.max_fits,
                            allow_gpu=args.allow_gpu, cwd=Path(args.cwd) if args.cwd else None,
                            program_text=notebook.program.text if notebook is not None else None,
-                           what_if=args.what_if, static_names=tuple(sorted({f.name for f in findings or ()})))
+                           what_if=args.what_if, static_names=tuple(sorted({f.name for f in findings or ()})),
+                           keep_writes=Path(args.keep_writes) if args.keep_writes else None)
     outcome = run_probe(request, on_progress=None if args.quiet else _progress)
     if notebook is not None and outcome.program_path:
         notebook.map_frames(outcome.result, outcome.program_path, script)
@@ -266,6 +279,7 @@ def _run(args: argparse.Namespace, script: Path) -> int:
         "notes": notes, "static_note": static_note, "output_tail": outcome.output_tail,
         "remedies": tried, "what_if": args.what_if,
         "cwd": outcome.cwd, "cut": cut_summary(outcome, status), "predicted_by": predicted,
+        "writes": writes_summary(outcome, args.keep_writes),
     }
     render = report.render_json if args.format == "json" else report.render_text
     sys.stdout.write(render(summary, assessment, static))

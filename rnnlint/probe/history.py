@@ -8,15 +8,13 @@ real at the end of every epoch the truncated run reaches, on at most VALIDATION_
 
 from __future__ import annotations
 
-import copy
-import os
-
 from .batches import training_split
 from .state import ProbeState, Run
 
 VALIDATION_BATCHES = 8
-# Callbacks left out: they write files the probe has no temp-dir home for (TensorBoard event files,
-# BackupAndRestore state that would make a later real run resume from the probe's weights).
+# Callbacks left out (their writes would land in the sandbox; that is not why): TensorBoard's event
+# files, graph and profile cost seconds a truncated run has not got, and BackupAndRestore would start
+# the probed fit from an interrupted earlier run's backup instead of the script's own weights.
 LEFT_OUT_CALLBACKS = ("BackupAndRestore", "TensorBoard")
 
 
@@ -44,20 +42,16 @@ def bound_validation(run: Run, arguments: dict) -> None:
 
 
 def user_callbacks(state: ProbeState, run: Run, callbacks: list) -> list:
-    """The script's callbacks as the probe runs them: CSVLogger writes into the probe's temp dir,
-    ModelCheckpoint runs (its saves are skipped by the patched Model.save), the rest unchanged."""
+    """The script's callbacks as the probe runs them: all but LEFT_OUT_CALLBACKS unchanged (what
+    CSVLogger and ModelCheckpoint write goes to the probe's sandbox, as every write of the script)."""
     kept = []
     for callback in callbacks:
         name = type(callback).__name__
         if name in LEFT_OUT_CALLBACKS:
-            run.notes.append(f"{name} was left out: it writes files")
+            run.notes.append(f"{name} was left out of the probed fit")
             continue
-        if name == "CSVLogger":
-            callback = copy.copy(callback)
-            callback.filename = os.path.join(state.scratch_dir(), os.path.basename(str(callback.filename)))
-            run.notes.append("CSVLogger writes into the probe's temp dir, not the script's file")
-        elif name == "ModelCheckpoint":
-            run.notes.append("ModelCheckpoint ran with its writes skipped: the probe writes no model file")
+        if name in ("CSVLogger", "ModelCheckpoint"):
+            run.notes.append(f"{name} wrote into the probe's sandbox, not the script's files")
         kept.append(callback)
     return kept
 

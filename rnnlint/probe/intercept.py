@@ -5,42 +5,18 @@ Each patch hands what it sees to ProbeState or to `fit.probe_fit`; the measuring
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import inspect
-import sys
 
 import numpy as np
 
 from .fit import probe_fit
 from .history import bound_evaluation
+from .imports import on_import
 from .lazy import tensorflow as _tf
 from .recorder import _value
 from .state import ProbeState, Run, StopProbe
 
 SKLEARN_SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
-
-
-class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Runs a callback right after a module is first imported (scikit-learn is optional)."""
-
-    def __init__(self, name: str, callback):
-        self.name, self.callback = name, callback
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != self.name:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        original, callback = spec.loader.exec_module, self.callback
-
-        def exec_module(module):
-            original(module)
-            callback(module)
-
-        spec.loader.exec_module = exec_module
-        return spec
 
 
 def _patch_scalers(state: ProbeState, module) -> None:
@@ -158,20 +134,9 @@ def install(state: ProbeState) -> None:
 
     keras.Model.evaluate = evaluate
 
-    def no_write(name):
-        def skipped(self, *args, **kwargs):
-            state.notes.append(f"model.{name}() was skipped: the probe writes nothing")
-
-        return skipped
-
-    for name in ("save", "save_weights", "export"):
-        if hasattr(keras.Model, name):
-            setattr(keras.Model, name, no_write(name))
-
-    if "sklearn.preprocessing" in sys.modules:
-        _patch_scalers(state, sys.modules["sklearn.preprocessing"])
-    else:
-        sys.meta_path.insert(0, _PatchOnImport("sklearn.preprocessing", lambda m: _patch_scalers(state, m)))
+    # model.save, save_weights and export run as written: the sandbox sends their files to the
+    # probe's temp dir, so a later load_model in the same run reads what this run saved.
+    on_import("sklearn.preprocessing", lambda module: _patch_scalers(state, module))
 
 
 def _tick_in_graph(state: ProbeState, run: Run, step):

@@ -6,6 +6,7 @@ Pure functions of the assessed result; the command decides where the text goes.
 from __future__ import annotations
 
 import json
+import os
 import math
 
 from rnnlint.probe import measures, whatif
@@ -216,6 +217,7 @@ def render_text(summary: dict, assessment: Assessment | None, static: list[Stati
         lines += _error_lines(result["error"], summary.get("predicted_by") or [])
     for note in summary.get("notes", []):
         lines.append(f"note: {note}")
+    lines += writes_lines(summary.get("writes") or {}, summary.get("cwd") or "")
     if result.get("runs") and result.get("history_source"):
         lines.append(f"note: {result['history_source']}")
     for run in result.get("runs", []):
@@ -271,6 +273,39 @@ def _clean(value):
     return value
 
 
+def _shown(paths: list[str], total: int, cwd: str, limit: int = 5) -> str:
+    def short(path: str) -> str:
+        return os.path.relpath(path, cwd) if cwd and (path + os.sep).startswith(cwd + os.sep) else path
+    text = ", ".join(short(p) for p in paths[:limit])
+    return text + (f" and {total - limit} more" if total > limit else "")
+
+
+def writes_lines(writes: dict, cwd: str) -> list[str]:
+    """Where the script's writes went: the sandbox's account and the parent's folder check."""
+    lines = []
+    if writes.get("redirected_count"):
+        kept = (f"copied to {writes['kept_in']}" if writes.get("kept_in")
+                else "discarded with it; --keep-writes DIR keeps them")
+        lines.append(f"note: the script's writes went to the probe's sandbox, not your files ({kept}): "
+                     f"{_shown(writes['redirected'], writes['redirected_count'], cwd)}")
+    if writes.get("deleted_count"):
+        lines.append("note: files the script deleted were hidden from it, not deleted: "
+                     f"{_shown(writes['deleted'], writes['deleted_count'], cwd)}")
+    if writes.get("refused_count"):
+        lines.append("note: writes the probe could not redirect were refused (the script saw a "
+                     f"PermissionError): {_shown(writes['refused'], writes['refused_count'], cwd)}")
+    for library in writes.get("unpatched") or []:
+        lines.append(f"note: the sandbox could not cover {library}; the folder check below still runs")
+    if writes.get("escaped"):
+        lines.append("warning: files in the script's folder changed during the probe, written where "
+                     "the sandbox cannot see (a subprocess or a C library): "
+                     f"{_shown(writes['escaped'], len(writes['escaped']), '')}")
+    if writes and not writes.get("folder_checked", True):
+        lines.append("note: the script's folder is too large to check whole for writes the sandbox "
+                     "could not see; the first 20,000 entries were")
+    return lines
+
+
 def render_json(summary: dict, assessment: Assessment | None, static: list[StaticCheck] | None) -> str:
     result = summary.get("result") or {}
     runs = []
@@ -303,5 +338,6 @@ def render_json(summary: dict, assessment: Assessment | None, static: list[Stati
         "cwd": summary.get("cwd"),
         "cut": summary.get("cut"),
         "predicted_by": summary.get("predicted_by") or [],
+        "writes": summary.get("writes"),
     }
     return json.dumps(_clean(document), indent=2) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from . import untouched
 
 POLL_SECONDS = 0.2
 PROGRAM_NAME = "notebook_program.py"
@@ -38,6 +41,7 @@ class ProbeRequest:
     # with the notebook's folder as the script folder.
     program_text: str | None = None
     cwd: Path | None = None  # None: the caller's working directory, as `python path/to/script.py` has it
+    keep_writes: Path | None = None  # copy the files the script wrote (to the sandbox) here
 
 
 @dataclass
@@ -52,6 +56,10 @@ class ProbeOutcome:
     progress: list[dict] = field(default_factory=list)
     program_path: str | None = None  # where a notebook's program ran (its frames name this file)
     cwd: str = ""  # the directory the script ran in
+    # Files of the script's folder that changed although the sandbox redirects writes (a subprocess,
+    # a C library), and whether the folder was small enough to be checked whole.
+    escaped: list[str] = field(default_factory=list)
+    folder_checked: bool = True
 
 
 def _package_root() -> str:
@@ -69,6 +77,8 @@ def child_environment(request: ProbeRequest, tmp: Path) -> dict[str, str]:
         "PYTHONHASHSEED": str(request.seed),
         "MPLBACKEND": "Agg",
         "PYTHONUNBUFFERED": "1",
+        # Importing a module beside the script would write its __pycache__ into the user's folder.
+        "PYTHONDONTWRITEBYTECODE": "1",
     })
     if not request.allow_gpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
@@ -148,6 +158,7 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
     """Run the script under the probe and return what the child measured."""
     script = request.script.resolve()
     workdir = (request.cwd or Path.cwd()).resolve()
+    before, complete = untouched.snapshot(str(script.parent))
     with tempfile.TemporaryDirectory(prefix="rnnlint-probe-") as name:
         tmp = Path(name)
         config = {
@@ -199,6 +210,9 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
         result = None
         if (tmp / "result.json").is_file():
             result = json.loads((tmp / "result.json").read_text(encoding="utf-8"))
+        after, complete_after = untouched.snapshot(str(script.parent))
+        if request.keep_writes is not None and (tmp / "writes").is_dir():  # after the check: may be inside
+            shutil.copytree(tmp / "writes", request.keep_writes, dirs_exist_ok=True, symlinks=True)
         return ProbeOutcome(
             result=result,
             program_path=config.get("program_path"),
@@ -208,4 +222,6 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             output_tail=_tail(log),
             progress=events,
             cwd=str(workdir),
+            escaped=untouched.changes(before, after),
+            folder_checked=complete and complete_after,
         )

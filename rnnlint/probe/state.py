@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -119,14 +120,9 @@ class ProbeState:
         self.pending_loss = None
         self.loss_writes = None
         self.remedies: list[dict] = []  # --what-if reruns (remedies.py)
+        self.writes: Callable[[], dict] | None = None  # the sandbox's summary of the script's writes
 
     # ---------------------------------------------------------------- output
-
-    def scratch_dir(self) -> str:
-        """A folder inside the probe's temp dir for files the script's callbacks write."""
-        path = os.path.join(os.path.dirname(self.config["result_path"]), "written")
-        os.makedirs(path, exist_ok=True)
-        return path
 
     def progress(self, **event) -> None:
         event["t"] = round(time.time(), 3)
@@ -159,6 +155,7 @@ class ProbeState:
             "notes": self.notes,
             "remedies": self.remedies,
             "history_source": HISTORY_SOURCE,
+            "writes": self.writes() if self.writes else None,
         }
         path = self.config["result_path"]
         with open(path + ".tmp", "w", encoding="utf-8") as fh:

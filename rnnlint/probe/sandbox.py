@@ -1,0 +1,639 @@
+"""A copy-on-write overlay of the filesystem for the child: the script's writes land in the temp dir.
+
+A probed run trains for a few seconds, so whatever the script saves after it (a preprocessed CSV,
+predictions, a model, a plot) is the output of a truncated run and must never replace the user's
+file. Every write to a path outside the probe's own temp dir goes to a shadow copy under
+`<temp dir>/writes/<absolute path>`; later reads of a path the script wrote or deleted see the
+shadow, so the script keeps working on its own outputs, and the user's files stay as they were.
+
+Paths are redirected where they enter: Python's file APIs (`open`, `os`, `shutil`, and `pathlib`
+and `glob` through them), and the C-level writers that take a path (h5py, TensorFlow's file IO,
+checkpoints, SavedModel and summary writers, pandas' parquet/feather/HDF files, sqlite3). An audit
+hook refuses any Python-level write that still names a path outside the temp dir (a function a
+library captured before the patches, say), so a write that cannot be redirected is refused with a
+note, never let through. The parent checks the script's folder afterwards for the rest (a
+subprocess, a C library not listed here).
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import io
+import os
+import shutil
+import sys
+from typing import Any, Callable
+
+LISTED = 100  # paths kept per list in the result; the counts are always complete
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+_SYSTEM_ROOTS = ("/dev", "/proc", "/sys")  # devices and kernel files are not the user's files
+PathArg = Any  # str, bytes or os.PathLike (an int file descriptor passes through untouched)
+
+# The real functions, taken before any patch: the overlay itself works on the real filesystem.
+_open, _os_open, _stat, _lstat = builtins.open, os.open, os.stat, os.lstat
+_listdir, _scandir, _mkdir, _rmdir, _unlink = os.listdir, os.scandir, os.mkdir, os.rmdir, os.unlink
+_rename, _replace, _rmtree, _readlink = os.rename, os.replace, shutil.rmtree, os.readlink
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, (str, bytes, os.PathLike))
+
+
+def _exists(path: str) -> bool:
+    try:
+        _lstat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return (_stat(path).st_mode & 0o170000) == 0o040000
+    except (OSError, ValueError):
+        return False
+
+
+def _not_found(path: PathArg) -> FileNotFoundError:
+    return FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.fsdecode(os.fspath(path)))
+
+
+class Overlay:
+    """Where each path the script names really lives: its shadow once written, else the original."""
+
+    def __init__(self, scratch: str):
+        self.root = os.path.join(os.path.abspath(scratch), "writes")
+        self.passthrough = (os.path.abspath(scratch), *_SYSTEM_ROOTS)
+        self.written: dict[str, None] = {}  # originals whose writes went to a shadow, in order
+        self.deleted: set[str] = set()  # originals the script deleted (hidden from its reads)
+        self.refused: list[str] = []
+        self.unpatched: list[str] = []  # libraries whose path-taking writers could not be patched
+
+    # -- where a path lives --------------------------------------------------------------------
+
+    def absolute(self, path: PathArg) -> str | None:
+        """The absolute path a path argument names, or None where it is not ours to map."""
+        if not _is_path(path):
+            return None
+        real = os.path.abspath(os.fsdecode(os.fspath(path)))
+        if any(real == root or real.startswith(root + os.sep) for root in self.passthrough):
+            return None
+        return real
+
+    def shadow(self, real: str) -> str:
+        return os.path.join(self.root, os.path.splitdrive(real)[1].lstrip(os.sep))
+
+    def _hidden(self, real: str) -> bool:
+        """Deleted by the script, itself or a folder above it."""
+        if not self.deleted:
+            return False
+        while True:
+            if real in self.deleted:
+                return True
+            parent = os.path.dirname(real)
+            if parent == real:
+                return False
+            real = parent
+
+    def original_visible(self, real: str) -> bool:
+        return not self._hidden(real) and _exists(real)
+
+    def exists(self, real: str) -> bool:
+        return _exists(self.shadow(real)) or self.original_visible(real)
+
+    def is_dir(self, real: str) -> bool:
+        return _is_dir(self.shadow(real)) or (not self._hidden(real) and _is_dir(real))
+
+    def read(self, path: PathArg) -> PathArg:
+        """The path to read for `path`: its shadow if the script wrote (or deleted) it."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        if _exists(shadow):
+            return shadow
+        if self._hidden(real):
+            raise _not_found(path)
+        return path
+
+    def write(self, path: PathArg, keep: bool = False) -> PathArg:
+        """The path to write for `path` (its shadow, made ready). `keep`: the write changes the file
+        rather than replacing it (append, r+), so the shadow starts as a copy of the original."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        if not _exists(shadow):
+            if not self.is_dir(os.path.dirname(real)):
+                raise _not_found(path)  # as the real write would: its folder does not exist
+            os.makedirs(os.path.dirname(shadow), exist_ok=True)
+            if keep and self.original_visible(real) and not _is_dir(real):
+                shutil.copyfile(real, shadow)
+        self.deleted.discard(real)
+        self.written[real] = None
+        return shadow
+
+    def write_dir(self, path: PathArg) -> PathArg:
+        """A folder a C library will fill (a SavedModel, summaries): its shadow, with its parents."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        os.makedirs(os.path.dirname(shadow), exist_ok=True)
+        self.deleted.discard(real)
+        self.written[real] = None
+        return shadow
+
+    # -- what the script changes -----------------------------------------------------------------
+
+    def remove(self, path: PathArg, directory: bool = False) -> None:
+        real = self.absolute(path)
+        if real is None:
+            (_rmdir if directory else _unlink)(path)
+            return
+        shadow, found = self.shadow(real), False
+        if _exists(shadow):
+            if directory and _listdir(shadow) == [] and self.original_visible(real) and self.listdir(path):
+                raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), os.fsdecode(os.fspath(path)))
+            (_rmdir if directory else _unlink)(shadow)
+            found = True
+        if self.original_visible(real):
+            if directory and self.listdir(path):
+                raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), os.fsdecode(os.fspath(path)))
+            self.deleted.add(real)
+            found = True
+        if not found:
+            raise _not_found(path)
+        self.written.pop(real, None)
+
+    def remove_tree(self, path: PathArg) -> None:
+        real = self.absolute(path)
+        shadow = self.shadow(real) if real else None
+        if real is None or not self.exists(real):
+            raise _not_found(path)
+        if shadow and _exists(shadow):
+            _rmtree(shadow)
+        if self.original_visible(real):
+            self.deleted.add(real)
+        for written in [w for w in self.written if w == real or w.startswith(real + os.sep)]:
+            del self.written[written]
+
+    def make_dir(self, path: PathArg, mode: int = 0o777) -> None:
+        real = self.absolute(path)
+        if real is None:
+            _mkdir(path, mode)
+            return
+        if self.exists(real):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(path)))
+        if not self.is_dir(os.path.dirname(real)):
+            raise _not_found(path)
+        shadow = self.shadow(real)
+        os.makedirs(os.path.dirname(shadow), exist_ok=True)
+        _mkdir(shadow, mode)
+
+    def move(self, source: PathArg, target: PathArg, replace: bool) -> None:
+        src_real, dst_real = self.absolute(source), self.absolute(target)
+        if src_real is None and dst_real is None:
+            (_replace if replace else _rename)(source, target)
+            return
+        src = self.read(source)
+        if src_real is not None and not self.exists(src_real):
+            raise _not_found(source)
+        dst = self.write(target)
+        if src_real is not None and src == source:  # the original: copy it, then hide it
+            if _is_dir(src):
+                shutil.copytree(src, dst, dirs_exist_ok=True)
+            else:
+                shutil.copy2(src, dst)
+            self.deleted.add(src_real)
+        else:
+            (_replace if replace else _rename)(src, dst)
+        if src_real is not None:
+            self.written.pop(src_real, None)
+
+    def listdir(self, path: PathArg) -> list:
+        real = self.absolute(path)
+        if real is None:
+            return _listdir(path)
+        shadow, names = self.shadow(real), []
+        if _is_dir(shadow):
+            names += _listdir(shadow)
+        if not self._hidden(real) and _is_dir(real):
+            seen = set(names)
+            names += [n for n in _listdir(real) if n not in seen and os.path.join(real, n) not in self.deleted]
+        elif not names and not _is_dir(shadow):
+            return _listdir(path)  # neither exists: the real error
+        return [os.fsencode(n) for n in names] if isinstance(path, bytes) else names
+
+    def summary(self) -> dict:
+        written = list(self.written)
+        return {
+            "root": self.root,
+            "redirected": written[:LISTED], "redirected_count": len(written),
+            "deleted": sorted(self.deleted)[:LISTED], "deleted_count": len(self.deleted),
+            "refused": self.refused[:LISTED], "refused_count": len(self.refused),
+            "unpatched": self.unpatched,
+        }
+
+
+class _Entry:
+    """An `os.DirEntry` look-alike for a merged listing, named by the path the script asked for."""
+
+    def __init__(self, folder: str, name: str, actual: str):
+        self.name, self.path, self._actual = name, os.path.join(folder, name), actual
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return _is_dir(self._actual) if follow_symlinks else self.stat(follow_symlinks=False).st_mode & 0o170000 == 0o040000
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        try:
+            mode = (_stat if follow_symlinks else _lstat)(self._actual).st_mode
+        except OSError:
+            return False
+        return mode & 0o170000 == 0o100000
+
+    def is_symlink(self) -> bool:
+        try:
+            return _lstat(self._actual).st_mode & 0o170000 == 0o120000
+        except OSError:
+            return False
+
+    def stat(self, *, follow_symlinks: bool = True):
+        return (_stat if follow_symlinks else _lstat)(self._actual)
+
+    def inode(self) -> int:
+        return _lstat(self._actual).st_ino
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
+class _Listing:
+    """What `os.scandir` returns, for a merged listing: an iterator that is also a context manager."""
+
+    def __init__(self, entries: list[_Entry]):
+        self._entries = iter(entries)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> _Entry:
+        return next(self._entries)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._entries = iter(())
+
+
+def _writes(mode: str) -> bool:
+    return any(c in mode for c in "wax+")
+
+
+def _keeps(mode: str) -> bool:
+    return "a" in mode or ("r" in mode and "+" in mode)
+
+
+def install(overlay: Overlay) -> None:
+    """Patch the file APIs to go through `overlay`, then add the audit hook that refuses the rest."""
+    _patch_python_io(overlay)
+    _patch_os(overlay)
+    _patch_libraries(overlay)
+    sys.addaudithook(_refuse_escaping_writes(overlay))
+
+
+def _patch_python_io(overlay: Overlay) -> None:
+    def open_(file, mode="r", *args, **kwargs):
+        if _is_path(file) and isinstance(mode, str):
+            if _writes(mode):
+                real = overlay.absolute(file)
+                if "x" in mode and real is not None and overlay.exists(real):
+                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(file)))
+                file = overlay.write(file, keep=_keeps(mode))
+            else:
+                file = overlay.read(file)
+        return _open(file, mode, *args, **kwargs)
+
+    builtins.open = io.open = open_
+
+
+def _patch_os(overlay: Overlay) -> None:
+    def with_path(real_function: Callable, writes: bool = False) -> Callable:
+        """A one-path os function that acts on the path's shadow (made first for a change)."""
+        def patched(path, *args, **kwargs):
+            if kwargs.get("dir_fd") is None and _is_path(path):
+                path = overlay.write(path, keep=True) if writes else overlay.read(path)
+            return real_function(path, *args, **kwargs)
+        return patched
+
+    def open_(path, flags, mode=0o777, *, dir_fd=None):
+        if dir_fd is None and _is_path(path):
+            if flags & _WRITE_FLAGS:
+                real = overlay.absolute(path)
+                if flags & os.O_CREAT and flags & os.O_EXCL and real is not None and overlay.exists(real):
+                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(path)))
+                path = overlay.write(path, keep=not flags & os.O_TRUNC)
+            else:
+                path = overlay.read(path)
+        return _os_open(path, flags, mode, dir_fd=dir_fd)
+
+    def listdir(path="."):
+        return _listdir(path) if isinstance(path, int) else overlay.listdir(path)
+
+    def scandir(path="."):
+        real = overlay.absolute(path) if not isinstance(path, int) else None
+        if real is None or (not _is_dir(overlay.shadow(real)) and not overlay.deleted):
+            return _scandir(path)
+        folder = os.fsdecode(os.fspath(path))
+        entries = []
+        for name in overlay.listdir(folder):
+            actual = overlay.read(os.path.join(folder, name))
+            entries.append(_Entry(folder, name, os.fsdecode(os.fspath(actual))))
+        return _Listing(entries)
+
+    def one_path(action: Callable[[PathArg], None], real_function: Callable) -> Callable:
+        def patched(path, *args, **kwargs):
+            if kwargs.get("dir_fd") is not None or not _is_path(path):
+                return real_function(path, *args, **kwargs)
+            return action(path, *args, **kwargs)
+        return patched
+
+    def move(replace: bool) -> Callable:
+        real_function = _replace if replace else _rename
+
+        def patched(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+            if src_dir_fd is not None or dst_dir_fd is not None:
+                return real_function(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+            overlay.move(src, dst, replace)
+        return patched
+
+    def rmtree(path, ignore_errors=False, onerror=None, **kwargs):
+        if kwargs.get("dir_fd") is not None or overlay.absolute(path) is None:
+            return _rmtree(path, ignore_errors, onerror, **kwargs)
+        try:
+            overlay.remove_tree(path)
+        except OSError:
+            if not ignore_errors:
+                raise
+
+    def symlink(src, dst, *args, **kwargs):
+        return _real_symlink(src, overlay.write(dst), *args, **kwargs)
+
+    def link(src, dst, *args, **kwargs):
+        shutil.copy2(overlay.read(src), overlay.write(dst))  # a hard link to a user's file could change it
+
+    _real_symlink = os.symlink
+    os.open = open_
+    os.listdir, os.scandir = listdir, scandir
+    os.stat, os.lstat = with_path(_stat), with_path(_lstat)
+    os.access = with_path(os.access)
+    os.chdir = with_path(os.chdir)
+    for name in ("truncate", "chmod", "chown", "utime", "setxattr", "removexattr"):
+        if hasattr(os, name):
+            setattr(os, name, with_path(getattr(os, name), writes=True))
+    os.remove = os.unlink = one_path(lambda path, **kw: overlay.remove(path), _unlink)
+    os.rmdir = one_path(lambda path, **kw: overlay.remove(path, directory=True), _rmdir)
+    os.mkdir = one_path(lambda path, mode=0o777, **kw: overlay.make_dir(path, mode), _mkdir)
+    os.rename, os.replace = move(False), move(True)
+    os.symlink, os.link = symlink, link
+    shutil.rmtree = rmtree
+    accessor = getattr(__import__("pathlib"), "_normal_accessor", None)  # Python 3.10's pathlib
+    if accessor is not None:
+        for name in ("stat", "lstat", "open", "listdir", "scandir", "chmod", "mkdir", "unlink",
+                     "rmdir", "rename", "replace", "symlink", "link", "utime"):
+            if hasattr(os, name):
+                setattr(accessor, name, staticmethod(getattr(os, name)))
+
+
+def _path_argument(function: Callable, index: int, name: str, map_path: Callable) -> Callable:
+    """`function` with its path argument (positional `index` or keyword `name`) mapped."""
+    def patched(*args, **kwargs):
+        if name in kwargs and _is_path(kwargs[name]):
+            kwargs[name] = map_path(kwargs[name])
+        elif len(args) > index and _is_path(args[index]):
+            args = (*args[:index], map_path(args[index]), *args[index + 1:])
+        return function(*args, **kwargs)
+    patched.__wrapped__ = function  # type: ignore[attr-defined]
+    return patched
+
+
+def _patch_libraries(overlay: Overlay) -> None:
+    from .imports import on_import
+
+    for name, patch in (("h5py", _patch_h5py), ("pandas", _patch_pandas), ("sqlite3", _patch_sqlite),
+                        ("tensorflow", _patch_tensorflow)):
+        on_import(name, _guarded(overlay, name, patch))
+
+
+def _guarded(overlay: Overlay, name: str, patch: Callable) -> Callable:
+    """A library whose API moved must not stop the run: its writes go unredirected (the parent's
+    folder check still sees them) and the report says which library was not covered."""
+    def apply(module) -> None:
+        try:
+            patch(overlay, module)
+        except Exception as exc:  # noqa: BLE001 - any API drift in a third-party library
+            overlay.unpatched.append(f"{name}: {type(exc).__name__}: {exc}"[:300])
+    return apply
+
+
+def _patch_h5py(overlay: Overlay, h5py) -> None:
+    original = h5py.File.__init__
+
+    def init(self, name, mode="r", *args, **kwargs):
+        if _is_path(name):
+            if mode in ("w-", "x") and (real := overlay.absolute(name)) and overlay.exists(real):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(name)))
+            name = overlay.read(name) if mode == "r" else overlay.write(name, keep=mode in ("r+", "a"))
+        original(self, name, mode, *args, **kwargs)
+
+    h5py.File.__init__ = init
+
+
+def _patch_pandas(overlay: Overlay, pandas) -> None:
+    writers = {"to_parquet": ("path", False), "to_feather": ("path", False), "to_hdf": ("path_or_buf", True)}
+    for cls in (pandas.DataFrame, pandas.Series):
+        for method, (name, keep) in writers.items():
+            if hasattr(cls, method):
+                setattr(cls, method, _path_argument(getattr(cls, method), 1, name,
+                                                    lambda p, keep=keep: overlay.write(p, keep=keep)))
+    for reader, name in (("read_parquet", "path"), ("read_feather", "path"), ("read_hdf", "path_or_buf")):
+        if hasattr(pandas, reader):
+            setattr(pandas, reader, _path_argument(getattr(pandas, reader), 0, name, overlay.read))
+    store = pandas.HDFStore.__init__
+    pandas.HDFStore.__init__ = _path_argument(
+        store, 1, "path", lambda p: overlay.write(p, keep=True))
+
+
+def _patch_sqlite(overlay: Overlay, sqlite3) -> None:
+    def database(path):
+        return path if os.fsdecode(os.fspath(path)) in (":memory:", "") or str(path).startswith("file:") \
+            else overlay.write(path, keep=True)
+
+    sqlite3.connect = sqlite3.dbapi2.connect = _path_argument(sqlite3.connect, 0, "database", database)
+
+
+def _patch_tensorflow(overlay: Overlay, tf) -> None:
+    """TensorFlow writes in C++ by path: map the path where it enters Python."""
+    from tensorflow.python.lib.io import file_io
+
+    original_init = file_io.FileIO.__init__
+
+    def file_init(self, name, mode="r", *args, **kwargs):
+        if _is_path(name) and isinstance(mode, str):
+            name = overlay.write(name, keep=_keeps(mode)) if _writes(mode) else overlay.read(name)
+        original_init(self, name, mode, *args, **kwargs)
+
+    file_io.FileIO.__init__ = file_init
+    replaced: dict[int, Callable] = {}
+
+    def path_args(module, name: str, *mappers: Callable) -> None:
+        function = getattr(module, name, None)
+        if function is None:
+            return
+
+        def patched(*args, **kwargs):
+            mapped = [mapper(arg) if _is_path(arg) else arg for mapper, arg in zip(mappers, args)]
+            return function(*mapped, *args[len(mapped):], **kwargs)
+
+        replaced[id(function)] = patched
+        setattr(module, name, patched)
+
+    write, read = (lambda p: overlay.write(p, keep=True)), overlay.read
+
+    def make_dirs(path):
+        real = overlay.absolute(path)
+        if real is not None:
+            os.makedirs(overlay.shadow(real), exist_ok=True)
+            return overlay.shadow(real)
+        return path
+
+    for suffix in ("", "_v2"):
+        path_args(file_io, "file_exists" + suffix, read)
+        path_args(file_io, "is_directory" + suffix, read)
+        path_args(file_io, "stat" + suffix, read)
+        path_args(file_io, "copy" + suffix, read, write)
+        path_args(file_io, "recursive_create_dir" + suffix, make_dirs)
+        path_args(file_io, "create_dir" + suffix, make_dirs)
+    path_args(file_io, "delete_file", write)
+    path_args(file_io, "delete_file_v2", write)
+    path_args(file_io, "read_file_to_string", read)
+    path_args(file_io, "write_string_to_file", overlay.write)
+    for name in ("rename", "rename_v2"):
+        if hasattr(file_io, name):
+            function = getattr(file_io, name)
+
+            def rename(src, dst, overwrite=False, function=function):
+                if overlay.absolute(src) is None and overlay.absolute(dst) is None:
+                    return function(src, dst, overwrite)
+                if not overwrite and (real := overlay.absolute(dst)) and overlay.exists(real):
+                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(dst)))
+                overlay.move(src, dst, replace=True)
+
+            replaced[id(function)] = rename
+            setattr(file_io, name, rename)
+    for name in ("list_directory", "list_directory_v2"):
+        if hasattr(file_io, name):
+            function = getattr(file_io, name)
+            listed = (lambda path, function=function: overlay.listdir(path)
+                      if overlay.absolute(path) is not None else function(path))
+            replaced[id(function)] = listed
+            setattr(file_io, name, listed)
+    for name in ("delete_recursively", "delete_recursively_v2"):
+        if hasattr(file_io, name):
+            function = getattr(file_io, name)
+            tree = (lambda path, function=function: overlay.remove_tree(path)
+                    if overlay.absolute(path) is not None else function(path))
+            replaced[id(function)] = tree
+            setattr(file_io, name, tree)
+    # tf.io.gfile and tf.compat.v1.gfile hold their own references to file_io's functions.
+    for api in _api_modules(tf):
+        for attribute in dir(api):
+            value = getattr(api, attribute, None)
+            if callable(value) and id(value) in replaced:
+                setattr(api, attribute, replaced[id(value)])
+    tf.saved_model.save = _path_argument(tf.saved_model.save, 1, "export_dir", overlay.write_dir)
+    tf.summary.create_file_writer = _path_argument(tf.summary.create_file_writer, 0, "logdir",
+                                                   overlay.write_dir)
+    tf.io.write_file = _path_argument(tf.io.write_file, 0, "filename", overlay.write)
+    for method in ("write", "save"):
+        setattr(tf.train.Checkpoint, method, _path_argument(getattr(tf.train.Checkpoint, method), 1,
+                                                            "file_prefix", overlay.write_dir))
+    for method in ("read", "restore"):
+        setattr(tf.train.Checkpoint, method, _path_argument(getattr(tf.train.Checkpoint, method), 1,
+                                                            "save_path", _checkpoint_read(overlay)))
+    tf.train.CheckpointManager.__init__ = _path_argument(tf.train.CheckpointManager.__init__, 2,
+                                                         "directory", overlay.write_dir)
+
+
+def _checkpoint_read(overlay: Overlay) -> Callable:
+    """A checkpoint prefix names several files (`prefix.index`, `prefix.data-*`): read the shadow
+    prefix when the script wrote that checkpoint."""
+    def read(prefix):
+        real = overlay.absolute(prefix)
+        if real is not None and _exists(overlay.shadow(real) + ".index"):
+            return overlay.shadow(real)
+        return prefix
+    return read
+
+
+def _api_modules(tf) -> list:
+    modules = []
+    for dotted in ("io.gfile", "compat.v1.gfile", "compat.v1.io.gfile", "compat.v2.io.gfile"):
+        module = tf
+        for part in dotted.split("."):
+            module = getattr(module, part, None)
+            if module is None:
+                break
+        if module is not None:
+            modules.append(module)
+    return modules
+
+
+# -- the backstop ------------------------------------------------------------------------------
+
+# audit event -> (index of each path argument, index of the dir_fd it is relative to or None)
+_AUDITED_PATHS: dict[str, tuple[tuple[int, int | None], ...]] = {
+    "os.remove": ((0, 1),), "os.rmdir": ((0, 1),), "os.mkdir": ((0, 2),),
+    "os.rename": ((0, 2), (1, 3)), "os.truncate": ((0, None),), "os.chmod": ((0, 2),),
+    "os.chown": ((0, 3),), "os.utime": ((0, 3),), "os.symlink": ((1, 2),), "os.link": ((1, 3),),
+    "shutil.rmtree": ((0, 1),), "os.setxattr": ((0, None),), "os.removexattr": ((0, None),),
+}
+
+
+def _refuse_escaping_writes(overlay: Overlay) -> Callable[[str, tuple], None]:
+    """The audit hook: a write that reached the OS naming a path outside the temp dir is refused."""
+    def named(path, dir_fd) -> str | None:
+        if not _is_path(path):
+            return None
+        text = os.fsdecode(os.fspath(path))
+        if isinstance(dir_fd, int) and not os.path.isabs(text):
+            try:
+                text = os.path.join(_readlink(f"/proc/self/fd/{dir_fd}"), text)
+            except OSError:
+                return None
+        return overlay.absolute(text)
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            if len(args) < 3 or not isinstance(args[2], int) or not args[2] & _WRITE_FLAGS:
+                return
+            places: tuple[tuple[int, int | None], ...] = ((0, None),)
+        else:
+            places = _AUDITED_PATHS.get(event, ())
+            if not places:
+                return
+        for index, fd_index in places:
+            real = named(args[index] if index < len(args) else None,
+                         args[fd_index] if fd_index is not None and fd_index < len(args) else None)
+            if real is not None:
+                if real not in overlay.refused:
+                    overlay.refused.append(real)
+                raise PermissionError(errno.EPERM, "rnnlint probe refused this write: it could not be "
+                                      "redirected into the probe's temp dir", real)
+
+    return hook
