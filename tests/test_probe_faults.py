@@ -39,6 +39,7 @@ def _alive(pid: int) -> bool:
 def probe_fault(tmp_path: Path, name: str, timeout: float) -> tuple[int, dict, float, list[int], Path]:
     """Run the probe on a copy of one fault script; (exit code, report, seconds, recorded pids, TMPDIR)."""
     work, home, tmpdir, faults = (tmp_path / d for d in ("work", "home", "tmp", "faults"))
+    kept = tmp_path / "kept"
     for folder in (work, home, tmpdir, faults):
         folder.mkdir()
     shutil.copy(FAULTS / name, work / name)
@@ -48,7 +49,7 @@ def probe_fault(tmp_path: Path, name: str, timeout: float) -> tuple[int, dict, f
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "rnnlint.probe", str(work / name), "--format", "json", "--quiet", "--no-static",
-         "--steps", "20", "--timeout", str(timeout)],
+         "--steps", "20", "--timeout", str(timeout), "--keep-writes", str(kept)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=timeout + 3 * GRACE_S)
     seconds = time.monotonic() - started
     try:
@@ -56,8 +57,11 @@ def probe_fault(tmp_path: Path, name: str, timeout: float) -> tuple[int, dict, f
     except json.JSONDecodeError:
         pytest.fail(f"no JSON report (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     assert "Traceback" not in proc.stderr, proc.stderr
-    pids_file = faults / "pids"
-    pids = [int(line) for line in pids_file.read_text().split()] if pids_file.is_file() else []
+    # The script's own writes land in the probe's sandbox (--keep-writes brings them back); a
+    # process it started with a fresh interpreter writes past it, into the real folder.
+    pids = []
+    for pids_file in (faults / "pids", kept / str(faults).lstrip(os.sep) / "pids"):
+        pids += [int(line) for line in pids_file.read_text().split()] if pids_file.is_file() else []
     assert sorted(p.name for p in work.iterdir()) == sorted([name, "_fault.py"]), "the script's folder changed"
     assert list(home.iterdir()) == [], "something was written to HOME"
     assert not [p for p in tmpdir.iterdir() if p.name.startswith("rnnlint-probe-")], "temp dir left behind"

@@ -228,3 +228,11 @@ def test_the_report_says_where_each_kind_of_write_went():
     assert "could not cover h5py" in text and "warning: files in the script's folder changed" in text
     assert "too large to check whole" in text
     assert writes_lines({"redirected_count": 0, "escaped": [], "folder_checked": True}, "/w") == []
+
+
+def test_a_folder_written_into_is_still_the_original_for_stat_and_chdir(overlay_and_home):
+    overlay, home = overlay_and_home
+    Path(overlay.write(home / "out.txt")).write_text("o")  # the folder now has a shadow too
+    assert overlay.read(home) == home  # chdir(home) must keep finding data.csv beside the script
+    with pytest.raises(IsADirectoryError):
+        overlay.write(home)

@@ -112,6 +112,10 @@ class Overlay:
             return path
         shadow = self.shadow(real)
         if _exists(shadow):
+            # A folder the script wrote into exists twice: the original is the one to stat, list
+            # from or chdir into (relative reads of the files it holds must still find them).
+            if _is_dir(shadow) and self.original_visible(real) and _is_dir(real):
+                return path
             return shadow
         if self._hidden(real):
             raise _not_found(path)
@@ -124,6 +128,8 @@ class Overlay:
         if real is None:
             return path
         shadow = self.shadow(real)
+        if self.is_dir(real):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fsdecode(os.fspath(path)))
         if not _exists(shadow):
             if not self.is_dir(os.path.dirname(real)):
                 raise _not_found(path)  # as the real write would: its folder does not exist
@@ -133,6 +139,17 @@ class Overlay:
         self.deleted.discard(real)
         self.written[real] = None
         return shadow
+
+    def change(self, path: PathArg) -> PathArg:
+        """The path to change the metadata of (chmod, utime, xattrs): a file's shadow copy, or a
+        folder's shadow folder."""
+        real = self.absolute(path)
+        if real is None or not self.is_dir(real):
+            return self.write(path, keep=True)
+        if not self.exists(real):
+            raise _not_found(path)
+        os.makedirs(self.shadow(real), exist_ok=True)
+        return self.shadow(real)
 
     def write_dir(self, path: PathArg) -> PathArg:
         """A folder a C library will fill (a SavedModel, summaries): its shadow, with its parents."""
@@ -327,7 +344,7 @@ def _patch_os(overlay: Overlay) -> None:
         """A one-path os function that acts on the path's shadow (made first for a change)."""
         def patched(path, *args, **kwargs):
             if kwargs.get("dir_fd") is None and _is_path(path):
-                path = overlay.write(path, keep=True) if writes else overlay.read(path)
+                path = overlay.change(path) if writes else overlay.read(path)
             return real_function(path, *args, **kwargs)
         return patched
 
