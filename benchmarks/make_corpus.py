@@ -751,6 +751,17 @@ def target_size(rng: random.Random) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def generated_scripts(count: int, seed: int):
+    """The texts of corpus/generated/, in order, computed in memory (tests/golden reads them so)."""
+    rng = random.Random(seed)
+    for uid in range(count):
+        yield generate_script(rng, target_size(rng), uid)
+
+
+def generated_name(uid: int) -> str:
+    return f"train_{uid:05d}.py"
+
+
 def build(count: int, seed: int, out: Path = CORPUS) -> dict:
     if out.exists():
         shutil.rmtree(out)
@@ -768,13 +779,11 @@ def build(count: int, seed: int, out: Path = CORPUS) -> dict:
         shutil.copyfile(source, target)
         record("fixture", target, source.read_text(encoding="utf-8", errors="replace"))
     # generated
-    rng = random.Random(seed)
     generated: list[str] = []
     (out / "generated").mkdir(parents=True)
-    for uid in range(count):
-        text = generate_script(rng, target_size(rng), uid)
+    for uid, text in enumerate(generated_scripts(count, seed)):
         ast.parse(text)  # a template bug must fail loudly here, not show up as RNN001 in timings
-        path = out / "generated" / f"train_{uid:05d}.py"
+        path = out / "generated" / generated_name(uid)
         path.write_text(text, encoding="utf-8")
         record("generated", path, text)
         generated.append(text)
