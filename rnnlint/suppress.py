@@ -66,7 +66,7 @@ def parse_comment(comment: str) -> list[Directive]:
         out.append(Directive(kind, rules, column=match.start(), text=written))
     for match in _NOQA.finditer(comment):
         codes = tuple(c for c in re.split(r"[,\s]+", match.group("codes") or "") if c)
-        if codes:  # bare `# noqa` is flake8's business, never a blanket rnnlint suppression
+        if codes:  # a bare noqa comment is flake8's business, never a blanket rnnlint suppression
             out.append(Directive("noqa", codes, column=match.start(), text=match.group(0).strip()))
     return sorted(out, key=lambda d: d.column)
 

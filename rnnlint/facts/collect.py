@@ -12,10 +12,10 @@ from rnnlint.facts.names import dotted_name, is_legacy_optimizer_path
 from rnnlint.facts.records import (
     KERAS_DEFAULT_OPTIMIZER, OPTIMIZER_FAMILIES, OPTIMIZER_STRINGS, CallbackRef, CompileFact,
     FitFact, LayerFact, LearningRateSetting, ModelFact, OptimizerFact, ScalerFact, ScalerFitFact,
-    argument, keyword, positional,
+    argument, keyword,
 )
 from rnnlint.facts.scopes import CallSite, ClassInfo, ModuleIndex, Scope
-from rnnlint.facts.values import UNKNOWN, Resolved, Resolver
+from rnnlint.facts.values import Resolved, Resolver
 
 MAX_DEPTH = 16
 SKLEARN_SCALERS = frozenset({

@@ -539,15 +539,19 @@ def _patch_tensorflow(overlay: Overlay, tf) -> None:
     for name in ("list_directory", "list_directory_v2"):
         if hasattr(file_io, name):
             function = getattr(file_io, name)
-            listed = (lambda path, function=function: overlay.listdir(path)
-                      if overlay.absolute(path) is not None else function(path))
+
+            def listed(path, function=function):
+                return overlay.listdir(path) if overlay.absolute(path) is not None else function(path)
+
             replaced[id(function)] = listed
             setattr(file_io, name, listed)
     for name in ("delete_recursively", "delete_recursively_v2"):
         if hasattr(file_io, name):
             function = getattr(file_io, name)
-            tree = (lambda path, function=function: overlay.remove_tree(path)
-                    if overlay.absolute(path) is not None else function(path))
+
+            def tree(path, function=function):
+                return overlay.remove_tree(path) if overlay.absolute(path) is not None else function(path)
+
             replaced[id(function)] = tree
             setattr(file_io, name, tree)
     # tf.io.gfile and tf.compat.v1.gfile hold their own references to file_io's functions.
