@@ -212,7 +212,7 @@ def _source_lines(result, stdin_text: str | None) -> dict:
     """(path, cell, line) -> text of each line a finding is on, for --show-source."""
     from pathlib import Path
 
-    from rnnlint.source import SourceText, decode
+    from rnnlint.source import SourceError, SourceText, decode
     wanted: dict[str, set] = {}
     for finding in result.findings:
         wanted.setdefault(finding.path, set()).add((finding.cell, finding.span.line))
@@ -225,8 +225,10 @@ def _source_lines(result, stdin_text: str | None) -> dict:
         if path.endswith(".ipynb"):
             from rnnlint.notebook import read_notebook
             program = read_notebook(data)
-            cells = {c.index: c for c in getattr(program, "cells", ())}
-            lines = program.text.splitlines() if cells else []
+            if isinstance(program, SourceError):
+                continue
+            cells = {c.index: c for c in program.cells}
+            lines = program.text.splitlines()
             for cell, line in keys:
                 if cell in cells and 0 < line <= cells[cell].line_count:
                     out[(path, cell, line)] = lines[cells[cell].first_line + line - 2]
@@ -241,14 +243,14 @@ def _source_lines(result, stdin_text: str | None) -> dict:
 
 def _render(args, result, catalog, stdin_text, stream) -> str:
     if args.format == "json":
-        from rnnlint.reporters.json import render
-        return render(result)
+        from rnnlint.reporters.json import render as render_json
+        return render_json(result)
     if args.format in ("github", "sarif", "gitlab"):
         import importlib
         return importlib.import_module(f"rnnlint.reporters.{args.format}").render(result, catalog)
-    from rnnlint.reporters.text import render
+    from rnnlint.reporters.text import render as render_text
     sources = _source_lines(result, stdin_text) if args.show_source else None
-    return render(result, color=_use_color(args.color, stream), sources=sources, statistics=args.statistics)
+    return render_text(result, color=_use_color(args.color, stream), sources=sources, statistics=args.statistics)
 
 
 def _write_report(path: str, text: str) -> None:
