@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from typing import TYPE_CHECKING, Callable
 
 from rnnlint import __version__
+
+if TYPE_CHECKING:  # the CLI imports the rest of the package lazily, per subcommand
+    from rnnlint.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("check", "rules", "rule", "probe", "lsp")
@@ -176,7 +180,7 @@ def _cmd_rule(name: str) -> int:
     return EXIT_CLEAN
 
 
-def _overrides(args, catalog):
+def _overrides(args: argparse.Namespace, catalog) -> Callable[[Config], Config]:
     """The command line's settings as a function over each file's config (flags win over files)."""
     from dataclasses import replace
 
@@ -193,7 +197,7 @@ def _overrides(args, catalog):
     extra_ignore = tuple(args.ignore or ())
     extra_select = tuple(args.extend_select or ()) + (("RNN003",) if args.report_unused_ignores else ())
 
-    def override(config):
+    def override(config: Config) -> Config:
         return replace(config, **changes, ignore=config.ignore + extra_ignore,
                        extend_select=config.extend_select + extra_select)
     return override

@@ -401,7 +401,7 @@ def _patch_os(overlay: Overlay) -> None:
     os.mkdir = one_path(lambda path, mode=0o777, **kw: overlay.make_dir(path, mode), _mkdir)
     os.rename, os.replace = move(False), move(True)
     os.symlink, os.link = symlink, link
-    shutil.rmtree = rmtree
+    shutil.rmtree = rmtree  # type: ignore[assignment]  # stands in for it, same call shapes
     accessor = getattr(__import__("pathlib"), "_normal_accessor", None)  # Python 3.10's pathlib
     if accessor is not None:
         for name in ("stat", "lstat", "open", "listdir", "scandir", "chmod", "mkdir", "unlink",
