@@ -254,7 +254,8 @@ def _render(args, result, catalog, stdin_text, stream) -> str:
         return importlib.import_module(f"rnnlint.reporters.{args.format}").render(result, catalog)
     from rnnlint.reporters.text import render as render_text
     sources = _source_lines(result, stdin_text) if args.show_source else None
-    return render_text(result, color=_use_color(args.color, stream), sources=sources, statistics=args.statistics)
+    return render_text(result, color=_use_color(args.color, stream), sources=sources,
+                       statistics=args.statistics)
 
 
 def _write_report(path: str, text: str) -> None:

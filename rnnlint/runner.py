@@ -183,7 +183,8 @@ def lint_paths(targets: list[str], catalog, options: RunOptions) -> RunResult:
             result.internal_errors.append(report)
             continue
         result.internal_errors.extend(report.internal_errors)  # a rule that crashed: exit 3
-        if options.cache is not None and job.cache_key and not report.internal_errors:  # a cached copy would lose the exit code
+        # not after a rule crashed: a cached copy would lose the exit code
+        if options.cache is not None and job.cache_key and not report.internal_errors:
             options.cache.put(job.cache_key, report.findings, report.errors)
         _record(result, job, report.findings, report.errors, targets)
     result.findings.sort(key=lambda f: f.sort_key())

@@ -7,7 +7,9 @@ import math
 import libcst as cst
 
 from rnnlint.checks import FixPlan, RuleContext, rule
-from rnnlint.checks.fix_helpers import Replacement, append_argument, append_element, keras_reference, keyword_arg
+from rnnlint.checks.fix_helpers import (
+    Replacement, append_argument, append_element, keras_reference, keyword_arg,
+)
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import FitFact, argument
 from rnnlint.facts.scopes import CallSite

@@ -603,7 +603,7 @@ class ScriptFacts:
                     base = self.callbacks_of(expr, binding.scope, binding.order, depth + 1) if earlier else []
                     sub = None if sub is None or base is None else base + sub
                 elif binding.kind == "param":
-                    # unknown when no call can be read (no sources), or when one source's callbacks are unknown
+                    # unknown when no call site is readable or any source's callbacks are unknown
                     parts = [self.callbacks_of(source, s_scope, s_order, depth + 1)
                              for source, s_scope, s_order in self.resolver.param_sources(binding)]
                     sub = None if not parts or None in parts else [ref for part in parts if part for ref in part]

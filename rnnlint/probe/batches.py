@@ -128,7 +128,8 @@ def nonfinite_where(array) -> dict | None:
         return {"values": 0, "rows": 0} if a.dtype.kind in "iub" and a.ndim else None
     bad = ~np.isfinite(a)
     count = int(bad.sum())
-    out: dict[str, object] = {"values": count, "rows": int(bad.reshape(a.shape[0], -1).any(axis=1).sum()) if count else 0}
+    out: dict[str, object] = {"values": count,
+                              "rows": int(bad.reshape(a.shape[0], -1).any(axis=1).sum()) if count else 0}
     if count:
         first = [int(i) for i in np.argwhere(bad)[0]]
         out["first"] = dict(zip(("row", "timestep", "feature") if a.ndim == 3 else ("row", "feature"), first))
