@@ -196,7 +196,7 @@ def data_pipeline(rng, kind, n, bad) -> tuple[list[str], dict]:
             f"x_all = np.random.rand({rng.choice([2000, 5000, 10000])}, TIMESTEPS, FEATURES).astype('float32')",
             "y_all = x_all[:, -1, 0] * 0.5 + np.random.normal(scale=0.1, size=len(x_all))",
             "n_train = int(0.8 * len(x_all))",
-            f"train_ds = tf.data.Dataset.from_tensor_slices((x_all[:n_train], y_all[:n_train]))",
+            "train_ds = tf.data.Dataset.from_tensor_slices((x_all[:n_train], y_all[:n_train]))",
             f"train_ds = train_ds.shuffle({rng.choice([1000, 10000])}).batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)",
             "val_ds = tf.data.Dataset.from_tensor_slices((x_all[n_train:], y_all[n_train:])).batch(BATCH_SIZE)",
         ]
@@ -304,17 +304,17 @@ def model_lines(rng, names, info, bad, style_kind) -> tuple[list[str], list[str]
     classes: list[str] = []
     if style == "list":
         inp = names("layers", "Input") + f"(shape={shape})"
-        body = ([f"    {inp},"] if rng.random() < 0.6 else []) + [f"    {l}," for l in layers]
+        body = ([f"    {inp},"] if rng.random() < 0.6 else []) + [f"    {layer}," for layer in layers]
         lines += [f"model = {names('models', 'Sequential')}(["] + body + ["])"]
     elif style == "add":
         lines.append(f"model = {names('models', 'Sequential')}()")
         lines.append(f"model.add({names('layers', 'Input')}(shape={shape}))")
-        lines += [f"model.add({l})" for l in layers]
+        lines += [f"model.add({layer})" for layer in layers]
     elif style == "functional":
         lines.append(f"inputs = {names('layers', 'Input')}(shape={shape})")
         lines.append(f"x = {layers[0]}(inputs)")
-        for l in layers[1:-1]:
-            lines.append(f"x = {l}(x)")
+        for layer in layers[1:-1]:
+            lines.append(f"x = {layer}(x)")
         lines.append(f"outputs = {layers[-1]}(x)")
         lines.append(f"model = {names('models', 'Model')}(inputs=inputs, outputs=outputs)")
     else:
@@ -325,9 +325,9 @@ def model_lines(rng, names, info, bad, style_kind) -> tuple[list[str], list[str]
                     "    def __init__(self, **kwargs):",
                     "        super().__init__(**kwargs)"]
         attrs = []
-        for i, l in enumerate(layers):
+        for i, layer in enumerate(layers):
             attrs.append(f"layer_{i}")
-            classes.append(f"        self.layer_{i} = {l}")
+            classes.append(f"        self.layer_{i} = {layer}")
         classes += ["", "    def call(self, inputs, training=False):", "        x = inputs"]
         for a in attrs:
             classes.append(f"        x = self.{a}(x)")
@@ -658,7 +658,7 @@ def generate_script(rng: random.Random, target_lines: int, uid: int) -> str:
     functions: list[str] = []
     if build_fn:
         functions += ["def build_model(optimizer):", '    """Build and compile the network."""']
-        functions += ["    " + l for l in mlines]
+        functions += ["    " + line for line in mlines]
         functions += [f"    model.compile(optimizer=optimizer, loss={info['loss']}, metrics={metrics})",
                       "    return model", "", ""]
     if loop_kind == "compare":
@@ -674,7 +674,7 @@ def generate_script(rng: random.Random, target_lines: int, uid: int) -> str:
             body.append("for name, optimizer in [" + ", ".join(f"('opt{k}', {c})" for k, c in enumerate(candidates))
                         + "]:")
             body.append("    model = build_model(optimizer)")
-        body += ["    " + l for l in fit_call(rng, info, cbs, bad, epochs, batch)]
+        body += ["    " + line for line in fit_call(rng, info, cbs, bad, epochs, batch)]
         body.append("    results[name] = min(history.history.get('val_loss', history.history['loss']))")
         body.append("print(results)")
     elif loop_kind == "tape":
@@ -736,7 +736,7 @@ def generate_script(rng: random.Random, target_lines: int, uid: int) -> str:
 
     out = header + [""] + imports + [""] + config + ["", ""] + padding + classes + functions
     if in_main:
-        out += ["def main():"] + [("    " + l) if l else "" for l in body] + ["", "", "if __name__ == '__main__':",
+        out += ["def main():"] + [("    " + line) if line else "" for line in body] + ["", "", "if __name__ == '__main__':",
                                                                            "    main()"]
     else:
         out += body

@@ -193,7 +193,7 @@ class Cli:
     def run(self, files, cwd: str, env: dict | None = None, **kw) -> dict:
         done = run_child(self.cmd(files, **kw), cwd=cwd, env=env)
         if done["rc"] not in (0, 1) and self.broken is None:
-            tail = [l for l in done["stderr"].strip().splitlines() if l.strip()]
+            tail = [line for line in done["stderr"].strip().splitlines() if line.strip()]
             self.broken = f"exit {done['rc']}: {tail[-1].strip() if tail else '(no stderr)'}"
         return done
 
@@ -445,7 +445,7 @@ def sec_memory(ctx, rep: Report) -> None:
     if not ctx.cli.broken:
         done = ctx.cli.run(files, cwd=str(ctx.workspace), jobs=1)
         if not ctx.cli.broken:
-            rep.row(f"peak RSS, CLI one process over the same files", f"{done['maxrss_mb']:.0f} MB", "", "", "memory")
+            rep.row("peak RSS, CLI one process over the same files", f"{done['maxrss_mb']:.0f} MB", "", "", "memory")
     small = run_child([PY, "-c", ENGINE_SNIPPET, *map(str, ctx.cli_files)])
     rep.row(f"peak RSS, engine over the {len(ctx.cli_files)} files without the {big_lines}-line file",
             f"{small['maxrss_mb']:.0f} MB (peak follows the largest file, not the file count)", "", "", "memory")
@@ -463,7 +463,7 @@ def _peer_pylint(ctx) -> tuple[list[str] | None, str]:
     base = [str(pylint), "--jobs=1", "--persistent=n", "--score=n", "--reports=n"]
     probe = run_child(base + ["--load-plugins=dslinter", str(ctx.one_file)], timeout=120)
     if "Traceback" in probe["stderr"] or "ImportError" in probe["stderr"] or probe["rc"] & 32 or probe["rc"] < 0:
-        tail = [l for l in probe["stderr"].splitlines() if "Error" in l]
+        tail = [line for line in probe["stderr"].splitlines() if "Error" in line]
         return base, f"pylint alone (dslinter plugin failed to load: {tail[-1].strip() if tail else 'rc ' + str(probe['rc'])})"
     return base + ["--load-plugins=dslinter"], "pylint + dslinter plugin"
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from typing import TYPE_CHECKING, Callable
 
 from rnnlint import __version__
+
+if TYPE_CHECKING:  # the CLI imports the rest of the package lazily, per subcommand
+    from rnnlint.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("check", "rules", "rule", "probe", "lsp")
@@ -176,7 +180,7 @@ def _cmd_rule(name: str) -> int:
     return EXIT_CLEAN
 
 
-def _overrides(args, catalog):
+def _overrides(args: argparse.Namespace, catalog) -> Callable[[Config], Config]:
     """The command line's settings as a function over each file's config (flags win over files)."""
     from dataclasses import replace
 
@@ -193,7 +197,7 @@ def _overrides(args, catalog):
     extra_ignore = tuple(args.ignore or ())
     extra_select = tuple(args.extend_select or ()) + (("RNN003",) if args.report_unused_ignores else ())
 
-    def override(config):
+    def override(config: Config) -> Config:
         return replace(config, **changes, ignore=config.ignore + extra_ignore,
                        extend_select=config.extend_select + extra_select)
     return override
@@ -212,7 +216,7 @@ def _source_lines(result, stdin_text: str | None) -> dict:
     """(path, cell, line) -> text of each line a finding is on, for --show-source."""
     from pathlib import Path
 
-    from rnnlint.source import SourceText, decode
+    from rnnlint.source import SourceError, SourceText, decode
     wanted: dict[str, set] = {}
     for finding in result.findings:
         wanted.setdefault(finding.path, set()).add((finding.cell, finding.span.line))
@@ -225,8 +229,10 @@ def _source_lines(result, stdin_text: str | None) -> dict:
         if path.endswith(".ipynb"):
             from rnnlint.notebook import read_notebook
             program = read_notebook(data)
-            cells = {c.index: c for c in getattr(program, "cells", ())}
-            lines = program.text.splitlines() if cells else []
+            if isinstance(program, SourceError):
+                continue
+            cells = {c.index: c for c in program.cells}
+            lines = program.text.splitlines()
             for cell, line in keys:
                 if cell in cells and 0 < line <= cells[cell].line_count:
                     out[(path, cell, line)] = lines[cells[cell].first_line + line - 2]
@@ -241,14 +247,15 @@ def _source_lines(result, stdin_text: str | None) -> dict:
 
 def _render(args, result, catalog, stdin_text, stream) -> str:
     if args.format == "json":
-        from rnnlint.reporters.json import render
-        return render(result)
+        from rnnlint.reporters.json import render as render_json
+        return render_json(result)
     if args.format in ("github", "sarif", "gitlab"):
         import importlib
         return importlib.import_module(f"rnnlint.reporters.{args.format}").render(result, catalog)
-    from rnnlint.reporters.text import render
+    from rnnlint.reporters.text import render as render_text
     sources = _source_lines(result, stdin_text) if args.show_source else None
-    return render(result, color=_use_color(args.color, stream), sources=sources, statistics=args.statistics)
+    return render_text(result, color=_use_color(args.color, stream), sources=sources,
+                       statistics=args.statistics)
 
 
 def _write_report(path: str, text: str) -> None:

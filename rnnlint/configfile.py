@@ -9,6 +9,7 @@ passed over. Every key is validated: an unknown key, rule, threshold or a wrong 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,10 @@ class Found:
 
 def _load_toml(path: Path) -> dict | None:
     """The `[tool.rnnlint]` table, or None when the file has none."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -57,7 +57,7 @@ def explain(spec: RuleSpec) -> str:
             out.append(f"- {remedy.kind}{f' ({params})' if params else ''}: resolved when the rerun "
                        f"confirms none of {resolved}")
         out.append("")
-    if spec.fix_available:
+    if spec.fix_applicability is not None:  # set exactly when a fix is available
         out += ["## Fix", "", f"Available ({spec.fix_applicability.value}).", ""]
     if spec.bad_examples:
         out += ["## Bad example", "", textwrap.indent(spec.bad_examples[0].rstrip(), "    "), ""]

@@ -75,6 +75,11 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
     return fix is not None and bool(fix.edits) and (unsafe or fix.applicability is Applicability.SAFE)
 
 
+def _edits(finding: Finding) -> tuple[Edit, ...]:
+    """A finding's edits; none when it has no fix (never the case for a finding `choose` kept)."""
+    return finding.fix.edits if finding.fix is not None else ()
+
+
 def _conflict(a: Span, b: Span) -> bool:
     a_start, a_end = (a.line, a.column), (a.end_line, a.end_column)
     b_start, b_end = (b.line, b.column), (b.end_line, b.end_column)
@@ -88,7 +93,7 @@ def choose(findings: list[Finding], unsafe: bool) -> list[Finding]:
     for finding in findings:
         if not applicable(finding, unsafe):
             continue
-        spans = [edit.span for edit in finding.fix.edits]
+        spans = [edit.span for edit in _edits(finding)]
         if any(_conflict(a, b) for a in spans for b in taken) or \
                 any(_conflict(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]):
             continue
@@ -135,7 +140,7 @@ def fix_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog=No
         chosen = choose(findings, unsafe)
         if not chosen:
             break
-        candidate = apply_edits(current, [edit for finding in chosen for edit in finding.fix.edits])
+        candidate = apply_edits(current, [edit for finding in chosen for edit in _edits(finding)])
         if candidate == current:
             break  # fixes that change nothing would come back every round
         problem = _parse_error(candidate)
@@ -168,7 +173,7 @@ def _cell_edits(program, finding: Finding, sources: dict[int, str]) -> list[tupl
     or None when one spans two cells or touches a line the notebook reader masked (a magic)."""
     from rnnlint.notebook import mask_magics
     out = []
-    for edit in finding.fix.edits:
+    for edit in _edits(finding):
         start, end = program.locate(edit.span.line), program.locate(edit.span.end_line)
         if start is None or end is None or start[0] is not end[0]:
             return None
@@ -216,7 +221,7 @@ def fix_notebook(path: str, raw: str, config: Config = DEFAULT_CONFIG, catalog=N
         return FixResult(raw, error=f"fixes did not settle after {MAX_ROUNDS} rounds; nothing written"), {}
     program = read_notebook(json.dumps(data).encode("utf-8"))
     problem = program.message if isinstance(program, SourceError) else _parse_error(program.text)
-    if problem is not None:
+    if problem is not None or isinstance(program, SourceError):
         return FixResult(raw, error=f"the fixed notebook would not parse ({problem}); nothing written"), {}
     findings = lint_source(path, program.text, config, catalog, base_dir).findings
     remaining = [program.to_cells(f) for f in findings]

@@ -139,7 +139,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.generation: dict[str, int] = {}  # bumped by every edit of a document
             self.locks: dict[str, asyncio.Lock] = {}
             self.tasks: set[asyncio.Task] = set()
-            self.resolver = None
+            self.resolver: ConfigResolver | None = None
             self.reported_config_errors: set[str] = set()
             self.notebook_of: dict[str, str] = {}  # a code cell's document uri -> its notebook's uri
 

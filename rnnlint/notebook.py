@@ -120,10 +120,10 @@ def _file_lines(raw: str, cells: list) -> list[tuple[int, ...]]:
                 high = mid - 1
         return low + 1
 
-    out = []
+    out: list[tuple[int, ...]] = []
     position = 0
     for source in cells:
-        found = []
+        found: list[int] = []
         key = raw.find('"source"', position)
         if key < 0:
             out.append(())
@@ -195,12 +195,18 @@ def _text(value, where: str) -> str | SourceError:
     return SourceError(f"not a valid notebook: {where} is neither a string nor a list of strings")
 
 
+def _dict(value: object) -> dict:
+    """`value` when it is a JSON object, else an empty one (a missing or malformed metadata table)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _cells_and_language(document) -> tuple[list[dict], str] | SourceError:
     """The cells (each `cell_type` and `source` text) and the kernel's language, for nbformat 3 and 4."""
     if not isinstance(document, dict):
         return SourceError("not a valid notebook: the JSON is not an object")
-    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    metadata = _dict(document.get("metadata"))
     version = document.get("nbformat")
+    raw_cells: object
     if isinstance(version, int) and version <= 3:
         worksheets = document.get("worksheets")
         if not isinstance(worksheets, list) or not all(isinstance(w, dict) for w in worksheets):
@@ -213,8 +219,8 @@ def _cells_and_language(document) -> tuple[list[dict], str] | SourceError:
         if not isinstance(raw_cells, list):
             return SourceError("not a valid notebook: no 'cells' list")
         source_key = "source"
-        language_info = metadata.get("language_info") if isinstance(metadata.get("language_info"), dict) else {}
-        kernelspec = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), dict) else {}
+        language_info = _dict(metadata.get("language_info"))
+        kernelspec = _dict(metadata.get("kernelspec"))
         language = language_info.get("name") or kernelspec.get("language") or "python"
     cells = []
     for position, cell in enumerate(raw_cells, start=1):

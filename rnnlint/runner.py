@@ -8,7 +8,7 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rnnlint import __version__
 from rnnlint.config import Config
@@ -17,6 +17,11 @@ from rnnlint.findings import FileError
 from rnnlint.notebook import MAX_NOTEBOOK_BYTES
 from rnnlint.results import RunResult
 from rnnlint.source import MAX_SOURCE_BYTES, SourceError, decode, read_source
+
+if TYPE_CHECKING:  # the engine pulls in libcst, which a fully cached run never needs
+    from rnnlint.cache import Cache
+    from rnnlint.configfile import ConfigResolver
+    from rnnlint.engine import FileReport
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
@@ -27,10 +32,10 @@ STDIN = "-"
 class RunOptions:
     """How to run, beyond the per-file config: CLI overrides, cache, parallelism, stdin."""
 
-    resolver: object  # rnnlint.configfile.ConfigResolver
+    resolver: ConfigResolver
     # applied to every file's config after discovery (CLI flags win over config files)
     override: Callable[[Config], Config] = lambda config: config
-    cache: object | None = None  # rnnlint.cache.Cache
+    cache: Cache | None = None
     verbose: bool = False
     force_exclude: bool = False
     stdin_text: str | None = None
@@ -48,7 +53,7 @@ class Job:
     cache_key: str | None = None
 
 
-def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path | None):
+def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path | None) -> FileReport:
     """Decode and lint one file's bytes (a notebook's code cells, or a Python file): a FileReport.
 
     The engine (and libcst) is imported here, not at module level: a run whose files all come from
@@ -69,11 +74,12 @@ def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path 
     return lint_source(shown, decoded.text, config, catalog, base_dir)
 
 
-def _run_job(job: Job, catalog) -> tuple[object | None, str | None]:
+def _run_job(job: Job, catalog) -> FileReport | str:
+    """The file's report, or the text of the internal error that stopped it."""
     try:
-        return lint_bytes(job.shown, job.data, job.config, catalog, job.base_dir), None
+        return lint_bytes(job.shown, job.data, job.config, catalog, job.base_dir)
     except Exception:  # noqa: BLE001 - one file's crash must not hide the other files' results
-        return None, (f"{job.shown}: internal error in rnnlint {__version__}; please report:\n"
+        return (f"{job.shown}: internal error in rnnlint {__version__}; please report:\n"
                       + "".join("  " + line for line in traceback.format_exc().splitlines(True)))
 
 
@@ -84,7 +90,7 @@ def _init_worker(catalog) -> None:
     _WORKER_CATALOG[:] = [catalog]
 
 
-def _run_in_worker(job: Job):
+def _run_in_worker(job: Job) -> FileReport | str:
     return _run_job(job, _WORKER_CATALOG[0])
 
 
@@ -134,7 +140,7 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _execute(jobs: list[Job], catalog, options: RunOptions) -> list[tuple[object | None, str | None]]:
+def _execute(jobs: list[Job], catalog, options: RunOptions) -> list[FileReport | str]:
     """Run the jobs (in worker processes when there are enough), results in job order."""
     workers = min(options.jobs or _usable_cpus(), max(1, len(jobs) // 2))
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
@@ -165,19 +171,20 @@ def lint_paths(targets: list[str], catalog, options: RunOptions) -> RunResult:
     jobs = _jobs(files, options, result)
     pending: list[Job] = []
     for job in jobs:
-        cached = options.cache.get(job.cache_key) if job.cache_key else None
+        cached = options.cache.get(job.cache_key) if options.cache is not None and job.cache_key else None
         if cached is not None:
             _record(result, job, *cached, targets)
         else:
             pending.append(job)
     if options.verbose and options.cache is not None:
         options.log(f"rnnlint: cache: {len(jobs) - len(pending)} of {len(jobs)} files unchanged")
-    for job, (report, crash) in zip(pending, _execute(pending, catalog, options)):
-        if crash is not None:
-            result.internal_errors.append(crash)
+    for job, report in zip(pending, _execute(pending, catalog, options)):
+        if isinstance(report, str):
+            result.internal_errors.append(report)
             continue
         result.internal_errors.extend(report.internal_errors)  # a rule that crashed: exit 3
-        if job.cache_key and not report.internal_errors:  # a cached copy would lose the exit code
+        # not after a rule crashed: a cached copy would lose the exit code
+        if options.cache is not None and job.cache_key and not report.internal_errors:
             options.cache.put(job.cache_key, report.findings, report.errors)
         _record(result, job, report.findings, report.errors, targets)
     result.findings.sort(key=lambda f: f.sort_key())
@@ -206,9 +213,9 @@ def _lint_stdin(catalog, options: RunOptions, result: RunResult) -> RunResult:
     result.fail_on[shown] = config.fail_on
     data = (options.stdin_text or "").encode("utf-8", "surrogateescape")
     job = Job(shown, data, config, path.absolute().parent)
-    report, crash = _run_job(job, catalog)
-    if crash is not None:
-        result.internal_errors.append(crash)
+    report = _run_job(job, catalog)
+    if isinstance(report, str):
+        result.internal_errors.append(report)
     else:
         result.internal_errors.extend(report.internal_errors)
         _record(result, job, report.findings, report.errors, [])

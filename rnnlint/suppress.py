@@ -66,7 +66,7 @@ def parse_comment(comment: str) -> list[Directive]:
         out.append(Directive(kind, rules, column=match.start(), text=written))
     for match in _NOQA.finditer(comment):
         codes = tuple(c for c in re.split(r"[,\s]+", match.group("codes") or "") if c)
-        if codes:  # bare `# noqa` is flake8's business, never a blanket rnnlint suppression
+        if codes:  # a bare noqa comment is flake8's business, never a blanket rnnlint suppression
             out.append(Directive("noqa", codes, column=match.start(), text=match.group(0).strip()))
     return sorted(out, key=lambda d: d.column)
 
@@ -115,10 +115,10 @@ def _scan(text: str) -> tuple[list[_Comment], dict[int, tuple[int, int]]]:
         # Text that does not tokenize (a syntax error): fall back to one line per statement, where a
         # `#` inside a string may be read as a comment; only RNN001 is reported on such text anyway.
         seen = {c.line for c in comments}
-        for number, line in enumerate(text.splitlines(), start=1):
-            if number not in seen and "#" in line:
-                index = line.index("#")
-                comments.append(_Comment(number, index + 1, line[index:], not line[:index].strip()))
+        for number, source in enumerate(text.splitlines(), start=1):
+            if number not in seen and "#" in source:
+                index = source.index("#")
+                comments.append(_Comment(number, index + 1, source[index:], not source[:index].strip()))
     return comments, statements
 
 
@@ -148,7 +148,7 @@ def apply(path: str, text: str, findings: list[Finding], catalog, enabled: set[s
         for directive in parse_comment(comment.text):
             column = comment.column + directive.column
             shown = directive.text
-            if directive.kind == "invalid":
+            if directive.error is not None:  # kind "invalid", the only kind that carries one
                 problems.append((comment.line, column, directive.error, shown))
                 continue
             codes: dict[str, str] = {}

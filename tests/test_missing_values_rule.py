@@ -3,8 +3,6 @@ is, and how the probe's RNN512 nonfinite-inputs-observed confirms it."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from rnnlint.catalog import default_catalog

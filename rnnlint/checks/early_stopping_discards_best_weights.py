@@ -28,7 +28,7 @@ def check(ctx: RuleContext) -> None:
     facts = ctx.facts
     reported: set[int] = set()
     for use in early_stopping_uses(facts):
-        call = use.callback.call
+        call = use.call
         if id(call) in reported:
             continue
         expr, value = arg_value(facts, call, "restore_best_weights")

@@ -61,9 +61,9 @@ def check(ctx: RuleContext) -> None:
     facts = ctx.facts
     reported: set[int] = set()
     for use in early_stopping_uses(facts):
-        names = missing_metric(facts, use) if id(use.callback.call) not in reported else None
+        names = missing_metric(facts, use) if id(use.call) not in reported else None
         if names is None:
             continue
-        reported.add(id(use.callback.call))
-        ctx.report(use.monitor_node or use.callback.call, {
+        reported.add(id(use.call))
+        ctx.report(use.monitor_node or use.call, {
             "monitor": use.monitor, "available": ", ".join(names)})

@@ -35,7 +35,7 @@ def check(ctx: RuleContext) -> None:
     facts = ctx.facts
     reported: set[int] = set()
     for use in early_stopping_uses(facts):
-        if id(use.callback.call) in reported or not never_triggers(facts, use):
+        if id(use.call) in reported or not never_triggers(facts, use):
             continue
-        reported.add(id(use.callback.call))
-        ctx.report(use.callback.call, {"monitor": use.monitor, "fit": ctx.code(use.fit.call)})
+        reported.add(id(use.call))
+        ctx.report(use.call, {"monitor": use.monitor, "fit": ctx.code(use.fit.call)})

@@ -18,6 +18,7 @@ def check(ctx: RuleContext) -> None:
         layer = facts.layer_from_call(site.node)
         if layer is None:
             continue
+        parameters: tuple[tuple[str, int | None], ...]
         if layer.kind in DROPOUT_LAYERS:
             parameters = (("rate", 0),)
         elif layer.kind in RECURRENT_LAYERS or layer.kind in RECURRENT_CELLS:
@@ -27,7 +28,7 @@ def check(ctx: RuleContext) -> None:
         for name, index in parameters:
             expr, value = arg_value(facts, layer.call, name, index)
             rate = as_number(value) if expr is not None else None
-            if rate is None or rate <= limit:
+            if expr is None or rate is None or rate <= limit:
                 continue
             ctx.report(expr, {"layer": layer.kind, "parameter": name, "rate": f"{rate:g}",
                               "limit": f"{limit:g}", "kept": f"{1 - rate:.0%}"})

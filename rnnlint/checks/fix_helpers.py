@@ -29,7 +29,7 @@ def _top_level_imports(module: cst.Module):
 
 def _bound_names(node: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
     """(local name, what it stands for before canonicalisation) for one import statement."""
-    out = []
+    out: list[tuple[str, str]] = []
     if isinstance(node, cst.ImportFrom):
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return out
@@ -57,9 +57,9 @@ def _keras_prefix(module: str) -> str | None:
     return None
 
 
-def _attribute(dotted: str) -> cst.BaseExpression:
+def _attribute(dotted: str) -> cst.Name | cst.Attribute:
     head, *rest = dotted.split(".")
-    node: cst.BaseExpression = cst.Name(head)
+    node: cst.Name | cst.Attribute = cst.Name(head)
     for part in rest:
         node = cst.Attribute(node, cst.Name(part))
     return node

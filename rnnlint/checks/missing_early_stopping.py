@@ -7,9 +7,12 @@ import math
 import libcst as cst
 
 from rnnlint.checks import FixPlan, RuleContext, rule
-from rnnlint.checks.fix_helpers import append_argument, append_element, keras_reference, keyword_arg
+from rnnlint.checks.fix_helpers import (
+    Replacement, append_argument, append_element, keras_reference, keyword_arg,
+)
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import FitFact, argument
+from rnnlint.facts.scopes import CallSite
 from rnnlint.facts.values import Resolved, as_number
 from rnnlint.findings import Applicability, Severity
 
@@ -32,8 +35,8 @@ def loop_iterations(ctx: RuleContext, fit: FitFact) -> tuple[int | None, bool]:
     iterable = loop.iterable
     if isinstance(iterable, cst.Call) and dotted_name(iterable.func) == "range":
         args = [ctx.facts.resolver.value(a.value, loop.scope, loop.order) for a in iterable.args]
-        numbers = [as_number(a) for a in args]
-        if numbers and all(n is not None for n in numbers):
+        numbers = [n for n in (as_number(a) for a in args) if n is not None]
+        if numbers and len(numbers) == len(args):
             if len(numbers) == 1:
                 return int(numbers[0]), True
             return max(0, int(numbers[1] - numbers[0])), True
@@ -71,7 +74,7 @@ def check(ctx: RuleContext) -> None:
                    severity=Severity.WARNING if fit.has_validation else Severity.INFO)
 
 
-def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> tuple[str | None, object] | None:
+def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> tuple[str | None, CallSite] | None:
     """The classic: an EarlyStopping is built, but never reaches `callbacks=`. Returns the name it is
     bound to (or None) and its call site."""
     passed = {id(callback.call) for callback in fit.callbacks or () if callback.call is not None}
@@ -83,7 +86,8 @@ def _unused_early_stopping(ctx: RuleContext, fit: FitFact) -> tuple[str | None, 
     return None
 
 
-def _add_early_stopping(ctx: RuleContext, fit: FitFact, unused) -> FixPlan | None:
+def _add_early_stopping(ctx: RuleContext, fit: FitFact,
+                        unused: tuple[str | None, CallSite] | None) -> FixPlan | None:
     """Add `EarlyStopping(monitor="val_loss", patience=N, restore_best_weights=True)` to the fit's
     callbacks: a new `callbacks=[...]`, or one more element of a literal list. An EarlyStopping that is
     built in the same scope but never passed is passed instead. Only with validation data to monitor;
@@ -96,7 +100,9 @@ def _add_early_stopping(ctx: RuleContext, fit: FitFact, unused) -> FixPlan | Non
         return None  # callbacks from a variable or a function: we cannot see every use of them
     patience = ctx.threshold("default_patience")
     name, site = unused if unused else (None, None)
-    if name is not None and site.scope is fit.site.scope and site.order < fit.site.order:
+    callback: cst.BaseExpression
+    imports: tuple[Replacement, ...]
+    if name is not None and site is not None and site.scope is fit.site.scope and site.order < fit.site.order:
         callback, imports = cst.Name(name), ()
         description = f"pass `{name}` (an EarlyStopping built but never used) in callbacks"
     else:
@@ -104,15 +110,16 @@ def _add_early_stopping(ctx: RuleContext, fit: FitFact, unused) -> FixPlan | Non
         if reference is None:
             return None
         expression, imports = reference
-        callback = cst.Call(func=expression, args=[
+        built = cst.Call(func=expression, args=[
             keyword_arg("monitor", cst.SimpleString('"val_loss"')),
             keyword_arg("patience", cst.Integer(str(int(patience)))),
             keyword_arg("restore_best_weights", cst.Name("True")),
         ])
-        callback = callback.with_changes(args=[
+        callback = built.with_changes(args=[
             arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if i < 2 else arg
-            for i, arg in enumerate(callback.args)])
+            for i, arg in enumerate(built.args)])
         description = f'add EarlyStopping(monitor="val_loss", patience={patience}, restore_best_weights=True)'
+    replacement: Replacement
     if written is None:
         replacement = (call, append_argument(call, keyword_arg("callbacks", cst.List([cst.Element(callback)]))))
     else:

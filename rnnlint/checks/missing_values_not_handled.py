@@ -111,6 +111,7 @@ def check(ctx: RuleContext) -> None:
             origin = _file_read(ctx, fit, expr)
             if origin is None:
                 continue
+            assert isinstance(origin.node, cst.Call)  # _file_read keeps only calls
             shown = _script_makes_nan(ctx, origin.node)
             ctx.report(fit.call, {"data": ctx.code(expr), "role": role, "source": origin.description,
                                   "evidence": f"; {shown}" if shown else ""},

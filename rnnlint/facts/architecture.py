@@ -130,7 +130,7 @@ def recurrent_feeds(model: ModelFact) -> list[tuple[LayerFact, LayerFact, list[L
     """(upstream recurrent layer, downstream recurrent layer, shape-preserving layers between them)."""
     out = []
     for layer in model.recurrent_layers:
-        frontier = [(next_layer, []) for next_layer in successors(model, layer)]
+        frontier: list[tuple[LayerFact, list[LayerFact]]] = [(n, []) for n in successors(model, layer)]
         seen = set()
         while frontier:
             current, between = frontier.pop()
@@ -203,13 +203,13 @@ def _output_head(facts, model: ModelFact) -> OutputHead | None:
             return None
         return _head_of_tensor(facts, outputs, model.site.scope, model.site.order, None, 0)
     if model.kind == "subclassed" and isinstance(model.node, cst.ClassDef):
-        heads = []
-        for method in facts.index.functions.get(f"{model.node.name.value}.call", []):
-            for expr, order in method.returns:
-                heads.append(_head_of_tensor(facts, expr, method.scope, order, None, 0))
-        if not heads or any(h is None for h in heads) or len({id(h.layer) for h in heads}) != 1:
+        heads = [_head_of_tensor(facts, expr, method.scope, order, None, 0)
+                 for method in facts.index.functions.get(f"{model.node.name.value}.call", [])
+                 for expr, order in method.returns]
+        known = [h for h in heads if h is not None]
+        if not known or len(known) != len(heads) or len({id(h.layer) for h in known}) != 1:
             return None
-        return heads[0]
+        return known[0]
     return None
 
 

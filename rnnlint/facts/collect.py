@@ -12,10 +12,10 @@ from rnnlint.facts.names import dotted_name, is_legacy_optimizer_path
 from rnnlint.facts.records import (
     KERAS_DEFAULT_OPTIMIZER, OPTIMIZER_FAMILIES, OPTIMIZER_STRINGS, CallbackRef, CompileFact,
     FitFact, LayerFact, LearningRateSetting, ModelFact, OptimizerFact, ScalerFact, ScalerFitFact,
-    argument, keyword, positional,
+    argument, keyword,
 )
 from rnnlint.facts.scopes import CallSite, ClassInfo, ModuleIndex, Scope
-from rnnlint.facts.values import UNKNOWN, Resolved, Resolver
+from rnnlint.facts.values import Resolved, Resolver
 
 MAX_DEPTH = 16
 SKLEARN_SCALERS = frozenset({
@@ -399,6 +399,7 @@ class ScriptFacts:
 
     def _subclassed(self, call: cst.Call, site: CallSite) -> ModelFact:
         name = dotted_name(call.func)
+        assert name is not None  # the caller found a user class by this name
         info = self.index.classes[name]
         key = info.node
         if key in self._model_memo:
@@ -544,7 +545,7 @@ class ScriptFacts:
     def fits(self) -> list[FitFact]:
         out = []
         for site in self.index.method_calls("fit", "fit_generator"):
-            if site.receiver is None:
+            if site.receiver is None or site.method is None:
                 continue
             if self.scaler_of(site.receiver, site.scope, site.order) is not None:
                 continue
@@ -602,13 +603,10 @@ class ScriptFacts:
                     base = self.callbacks_of(expr, binding.scope, binding.order, depth + 1) if earlier else []
                     sub = None if sub is None or base is None else base + sub
                 elif binding.kind == "param":
-                    sub = []
-                    for source, s_scope, s_order in self.resolver.param_sources(binding) or [(None, None, 0)]:
-                        part = self.callbacks_of(source, s_scope, s_order, depth + 1) if source is not None else None
-                        if part is None:
-                            sub = None
-                            break
-                        sub += part
+                    # unknown when no call site is readable or any source's callbacks are unknown
+                    parts = [self.callbacks_of(source, s_scope, s_order, depth + 1)
+                             for source, s_scope, s_order in self.resolver.param_sources(binding)]
+                    sub = None if not parts or None in parts else [ref for part in parts if part for ref in part]
                 else:
                     sub = None
                 if sub is None:
@@ -688,7 +686,7 @@ class ScriptFacts:
     def scaler_fits(self) -> list[ScalerFitFact]:
         out = []
         for site in self.index.method_calls(*SCALER_FIT_METHODS):
-            if site.receiver is None:
+            if site.receiver is None or site.method is None:
                 continue
             scaler = self.scaler_of(site.receiver, site.scope, site.order)
             if scaler is None:

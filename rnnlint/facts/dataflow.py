@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import libcst as cst
 
@@ -80,7 +81,7 @@ def _small_int(text: str) -> bool:
         return False
 
 
-def _is_empty_list(value) -> bool:
+def _is_empty_list(value) -> TypeGuard[cst.List | cst.Call]:
     return (isinstance(value, cst.List) and not value.elements) or (
         isinstance(value, cst.Call) and dotted_name(value.func) == "list" and not value.args)
 
@@ -102,7 +103,7 @@ def role_from_name(name: str) -> str | None:
 @dataclass(frozen=True)
 class Origin:
     kind: str  # raw | tokens | synthetic | scaled | unknown
-    node: cst.CSTNode
+    node: cst.CSTNode | None  # None only for an unknown origin whose binding records no node
     description: str
 
 
@@ -416,8 +417,8 @@ class DataFlow:
             if qualified == "sklearn.model_selection.train_test_split" and path:
                 if path[0] % 2 == 0:
                     return Role("train", "train_test_split", binding.name)
-                return Role(role_from_name(binding.name) if role_from_name(binding.name) in ("test", "validation")
-                            else "test", "train_test_split", binding.name)
+                named = role_from_name(binding.name)
+                return Role(named if named in ("test", "validation") else "test", "train_test_split", binding.name)
             if qualified.startswith("keras.datasets.") and len(path) >= 2:
                 return Role("train" if path[0] == 0 else "test", "load_data()", binding.name)
             return None
@@ -456,10 +457,11 @@ class DataFlow:
             for binding in self._bindings(first.value.value, scope, order):
                 if binding.kind != "for" or not binding.path or not isinstance(binding.value, cst.Call):
                     continue
-                iterable, path = binding.value, binding.path
-                if isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate" \
-                        and iterable.args and len(path) == 2 and path[0] == 1:
-                    iterable, path = iterable.args[0].value, path[1:]  # for i, (tr, te) in enumerate(...)
+                call, path = binding.value, binding.path
+                iterable: cst.BaseExpression = call
+                if isinstance(call.func, cst.Name) and call.func.value == "enumerate" \
+                        and call.args and len(path) == 2 and path[0] == 1:
+                    iterable, path = call.args[0].value, path[1:]  # for i, (tr, te) in enumerate(...)
                 if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
                         and iterable.func.attr.value == "split":
                     base = self._code(expr.value)
@@ -511,7 +513,8 @@ class DataFlow:
                     continue
                 base, lower, upper = row
                 if lower is None:
-                    heads.add((base, upper))
+                    if upper is not None:  # `d[:]` cuts nothing
+                        heads.add((base, upper))
                 elif upper is None:
                     tails.add((base, lower))
                 else:

@@ -98,7 +98,7 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
 }
 
 
-def dotted_name(node: cst.CSTNode) -> str | None:
+def dotted_name(node: cst.CSTNode | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
     while isinstance(node, cst.Attribute):

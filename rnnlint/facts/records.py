@@ -115,7 +115,7 @@ class ModelFact:
             return candidates[0]
         fed = {id(consumer) for _, consumer in self.edges}
         sources = [layer for layer in candidates if id(layer) not in fed] or candidates
-        return min(sources, key=lambda l: l.applied_order if l.applied_order is not None else l.site.order)
+        return min(sources, key=lambda s: s.applied_order if s.applied_order is not None else s.site.order)
 
     def has_layer(self, *kinds: str) -> bool:
         return any(layer.kind in kinds or (layer.inner and layer.inner.kind in kinds) for layer in self.layers)

@@ -399,7 +399,7 @@ class ModuleIndex(cst.CSTVisitor):
                 continue
             bindings = [b for b in current.bindings.get(name, ()) if (b.kind == "item") == items]
             if name.startswith("self.") and current.kind != "class":
-                bindings = None
+                bindings = []
             if bindings:
                 if items:  # every item assignment matters (each may set a different key)
                     return [b for b in bindings if current is not scope or b.order < order]

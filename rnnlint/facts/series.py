@@ -5,6 +5,7 @@ the script's own helper functions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -47,7 +48,7 @@ class _Tracer:
     def bindings(self, name: str, scope: Scope, order: int) -> list[Binding]:
         return self.resolver.bindings(name, scope, order)
 
-    def binding_sources(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+    def binding_sources(self, binding: Binding) -> Sequence[tuple[cst.BaseExpression | None, Scope, int]]:
         """The expressions a binding's value comes from (one element for an unpacked tuple)."""
         value, scope, order = binding.value, binding.scope, binding.order
         if binding.kind in ("assign", "with"):
@@ -55,7 +56,7 @@ class _Tracer:
                 return self.index.appended_to(binding)
             return [(value, scope, order)]
         if binding.kind == "param":
-            return list(self.resolver.param_sources(binding))
+            return self.resolver.param_sources(binding)
         if binding.kind == "unpack" and binding.path:
             index = binding.path[0]
             if isinstance(value, (cst.Tuple, cst.List)) and index < len(value.elements):
@@ -195,12 +196,12 @@ class OrderTracer(_Tracer):
             if qualified in SHUFFLERS or (method == "sample" and not qualified):
                 return self.SHUFFLED
             if method == "sort_values" and not qualified:
-                by = positional[0] if positional else next(
+                by: cst.BaseExpression | None = positional[0] if positional else next(
                     (a.value for a in expr.args if a.keyword and a.keyword.value == "by"), None)
-                key = self.resolver.value(by, scope, order) if by is not None else None
-                if isinstance(key, Resolved) and column is not None and (
-                        key.value == column or isinstance(key.value, (list, tuple)) and key.value
-                        and getattr(key.value[0], "value", None) == column):
+                sort_key = self.resolver.value(by, scope, order) if by is not None else None
+                if isinstance(sort_key, Resolved) and column is not None and (
+                        sort_key.value == column or isinstance(sort_key.value, (list, tuple)) and sort_key.value
+                        and getattr(sort_key.value[0], "value", None) == column):
                     return Evidence(expr, f'sort_values("{column}")')
                 return None  # sorted by another column (often time): that order is intended
             if qualified == "numpy.sort":
@@ -213,7 +214,7 @@ class OrderTracer(_Tracer):
                 return None
             if qualified in ARRAY_WRAPPERS and positional:
                 return step(positional[0])
-            if method in ARRAY_METHODS and not qualified:
+            if isinstance(expr.func, cst.Attribute) and method in ARRAY_METHODS and not qualified:
                 return step(expr.func.value)
             for returned, r_scope, r_order in self.facts.returns_of(expr):
                 found = self._find(returned, r_scope, r_order, depth + 1, seen, column)

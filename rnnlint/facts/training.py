@@ -191,6 +191,7 @@ class EarlyStoppingUse:
     fit: FitFact
     monitor: Any  # the resolved monitor string, or UNKNOWN
     monitor_node: cst.CSTNode | None  # the monitor argument, None when Keras's default applies
+    call: cst.Call  # the EarlyStopping(...) call: callback.call, known here not to be None
 
 
 def early_stopping_uses(facts) -> list[EarlyStoppingUse]:
@@ -209,7 +210,7 @@ def early_stopping_uses(facts) -> list[EarlyStoppingUse]:
                 monitor = value.value
             else:
                 monitor = UNKNOWN
-            out.append(EarlyStoppingUse(callback, fit, monitor, expr))
+            out.append(EarlyStoppingUse(callback, fit, monitor, expr, callback.call))
     facts.__dict__["_early_stopping_uses"] = out
     return out
 
@@ -288,7 +289,7 @@ def _input_kind(facts, expr, scope, order, depth) -> tuple[str, cst.Call | None]
     if qualified.startswith("tensorflow.data.") or qualified in (
             "keras.utils.timeseries_dataset_from_array", "keras.utils.text_dataset_from_directory"):
         return "dataset", None
-    if method in DATA_PIPELINE_METHODS and not qualified:
+    if isinstance(expr.func, cst.Attribute) and method in DATA_PIPELINE_METHODS and not qualified:
         inner, found = "unknown", None
         for definition, d_scope, d_order in facts.definitions(expr.func.value, scope, order):
             inner, found = _input_kind(facts, definition, d_scope, d_order, depth + 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,13 +225,13 @@ class Resolver:
             return [Resolved(tuple(items) if isinstance(expr, cst.Tuple) else list(items), expr)]
         if isinstance(expr, cst.Dict):
             mapping: dict[Any, Any] = {}
-            for element in expr.elements:
-                if not isinstance(element, cst.DictElement):
+            for entry in expr.elements:
+                if not isinstance(entry, cst.DictElement):
                     return []
-                key = self.value(element.key, scope, order, depth)
+                key = self.value(entry.key, scope, order, depth)
                 if not isinstance(key, Resolved) or not isinstance(key.value, (str, int, float, bool)):
                     return []
-                item = self.value(element.value, scope, order, depth)
+                item = self.value(entry.value, scope, order, depth)
                 mapping[key.value] = item if isinstance(item, Resolved) else UNKNOWN
             return [Resolved(mapping, expr)]
         if isinstance(expr, cst.Subscript):
@@ -334,7 +335,7 @@ class Resolver:
         for binding in self.bindings(owner.value, scope, order):
             if binding.kind == "class":
                 return self._class_attribute(owner.value, attr, depth)
-            sources = []
+            sources: Sequence[tuple[cst.BaseExpression | None, Scope, int]] = []
             if binding.kind == "assign":
                 sources = [(binding.value, binding.scope, binding.order)]
             elif binding.kind == "param":  # `train(parser.parse_args())` then `args.lr` inside train
@@ -397,11 +398,12 @@ class Resolver:
 
     def _call(self, call: cst.Call, scope, order, depth) -> list[Resolved]:
         callee = dotted_name(call.func) or ""
-        if callee == "dict" and all(a.keyword is not None for a in call.args):
+        keywords = [(arg.keyword.value, arg.value) for arg in call.args if arg.keyword is not None]
+        if callee == "dict" and len(keywords) == len(call.args):
             mapping = {}
-            for arg in call.args:
-                item = self.value(arg.value, scope, order, depth)
-                mapping[arg.keyword.value] = item if isinstance(item, Resolved) else UNKNOWN
+            for name, value in keywords:
+                item = self.value(value, scope, order, depth)
+                mapping[name] = item if isinstance(item, Resolved) else UNKNOWN
             return [Resolved(mapping, call)]
         if callee in ("float", "int") and len(call.args) == 1:
             inner = self.value(call.args[0].value, scope, order, depth)
@@ -419,7 +421,7 @@ class Resolver:
 
     def _config_file(self, call: cst.Call, scope, order, depth) -> list[Resolved]:
         """`json.load(open("config.json"))` / `yaml.safe_load(open(...))` with a literal path."""
-        opened = call.args[0].value
+        opened: cst.BaseExpression | None = call.args[0].value
         if isinstance(opened, cst.Name):  # `with open(p) as f: cfg = json.load(f)`
             bound = self.bindings(opened.value, scope, order)
             opened = bound[-1].value if bound and bound[-1].kind == "with" else None
@@ -428,17 +430,17 @@ class Resolver:
         path_value = self.value(opened.args[0].value, scope, order, depth)
         if self.base_dir is None or not isinstance(path_value, Resolved) or not isinstance(path_value.value, str):
             return []
-        data = self._load_config(path_value.value)
+        data = self._load_config(self.base_dir, path_value.value)
         if data is UNKNOWN:
             return []
         return [_wrap(data, call)]
 
-    def _load_config(self, relative: str) -> Any:
+    def _load_config(self, base_dir: Path, relative: str) -> Any:
         if relative in self._config_cache:
             return self._config_cache[relative]
         result: Any = UNKNOWN
         try:
-            path = (self.base_dir / relative).resolve()
+            path = (base_dir / relative).resolve()
             if path.is_file() and path.stat().st_size <= MAX_CONFIG_BYTES:
                 text = path.read_text(encoding="utf-8")
                 # safe loaders only: a config file is data, never code

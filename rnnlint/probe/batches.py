@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,9 @@ def first_batch(arguments: dict, batch_size: int):
     tf = _tf()
     import keras
 
-    x, y = arguments.get("x"), arguments.get("y")
+    # whatever the script passed to fit: arrays, tensors, datasets, generators
+    x: Any = arguments.get("x")
+    y: Any = arguments.get("y")
     if isinstance(x, tf.data.Dataset):
         for batch in x.take(1):
             return _split_batch(batch)
@@ -80,7 +83,7 @@ def first_batch(arguments: dict, batch_size: int):
 
 def training_split(arguments: dict):
     """(train x, validation x) as numpy-like arrays the way `fit` will split them, when it can tell."""
-    x = arguments.get("x")
+    x: Any = arguments.get("x")
     if not hasattr(x, "shape") or not hasattr(x, "__getitem__"):
         return None, None
     split = arguments.get("validation_split") or 0.0
@@ -94,7 +97,8 @@ def training_split(arguments: dict):
 
 def training_targets(arguments: dict):
     """(train y, validation y), split as training_split splits x."""
-    x, y = arguments.get("x"), arguments.get("y")
+    x: Any = arguments.get("x")
+    y: Any = arguments.get("y")
     if not hasattr(x, "shape") or not hasattr(y, "shape") or not hasattr(y, "__getitem__"):
         return None, None
     split = arguments.get("validation_split") or 0.0
@@ -124,7 +128,8 @@ def nonfinite_where(array) -> dict | None:
         return {"values": 0, "rows": 0} if a.dtype.kind in "iub" and a.ndim else None
     bad = ~np.isfinite(a)
     count = int(bad.sum())
-    out = {"values": count, "rows": int(bad.reshape(a.shape[0], -1).any(axis=1).sum()) if count else 0}
+    out: dict[str, object] = {"values": count,
+                              "rows": int(bad.reshape(a.shape[0], -1).any(axis=1).sum()) if count else 0}
     if count:
         first = [int(i) for i in np.argwhere(bad)[0]]
         out["first"] = dict(zip(("row", "timestep", "feature") if a.ndim == 3 else ("row", "feature"), first))

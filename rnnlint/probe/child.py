@@ -56,7 +56,7 @@ def _local_module_names(folder: str) -> list[str]:
 def shadowing_hint(folder: str, exc: BaseException) -> str | None:
     """A one-line hint when a file beside the script shares a standard-library module's name and
     the script failed in it or in the standard library."""
-    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
     try:
         names = sorted(os.listdir(folder))
     except OSError:

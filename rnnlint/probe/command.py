@@ -226,16 +226,17 @@ def writes_summary(outcome, kept_in: str | None) -> dict:
 def _run(args: argparse.Namespace, script: Path) -> int:
     from rnnlint.catalog import default_catalog
     from rnnlint.probe import report, symptoms, whatif
-    from rnnlint.probe.notebook import is_notebook, load as load_notebook, skip_note
+    from rnnlint.probe.notebook import ProbedNotebook, is_notebook, load as load_notebook, skip_note
     from rnnlint.source import SourceError
     from rnnlint.probe.runner import ProbeRequest, run_probe
 
     catalog = default_catalog()
-    notebook = None
+    notebook: ProbedNotebook | None = None
     if is_notebook(script):
-        notebook = load_notebook(script)
-        if isinstance(notebook, SourceError):
-            return _usage_error(f"{script}: {notebook.message}")
+        loaded = load_notebook(script)
+        if isinstance(loaded, SourceError):
+            return _usage_error(f"{script}: {loaded.message}")
+        notebook = loaded
     findings, static_note = (None, "skipped (--no-static)") if args.no_static else _static_findings(script)
     request = ProbeRequest(script=script, script_args=tuple(args.script_args), steps=args.steps,
                            timeout=args.timeout, seed=args.seed, max_fits=args.max_fits,

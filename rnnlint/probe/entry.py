@@ -21,14 +21,16 @@ def _called_names(tree: ast.Module) -> set[str]:
     return {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
-def _is_untaken_name_guard(node: ast.AST) -> bool:
-    """`if __name__ == "<not __main__>":` or `if __name__ != "__main__":`: false when run as a script."""
+def _untaken_name_guard(node: ast.AST) -> ast.Compare | None:
+    """The test of `if __name__ == "<not __main__>":` or `if __name__ != "__main__":` (false when run
+    as a script); None for any other statement."""
     test = node.test if isinstance(node, ast.If) else None
     if not (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
             and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant)):
-        return False
+        return None
     is_main = test.comparators[0].value == "__main__"
-    return (isinstance(test.ops[0], ast.Eq) and not is_main) or (isinstance(test.ops[0], ast.NotEq) and is_main)
+    untaken = (isinstance(test.ops[0], ast.Eq) and not is_main) or (isinstance(test.ops[0], ast.NotEq) and is_main)
+    return test if untaken else None
 
 
 def _importers(script: Path) -> list[str]:
@@ -57,10 +59,12 @@ def where_training_starts(script: Path, text: str) -> str:
     except (SyntaxError, ValueError):
         return "the script's text does not parse, so where training starts is unknown"
     called = _called_names(tree)
-    for node in tree.body:
-        if _is_untaken_name_guard(node) and _calls_fit(node):
-            value = node.test.comparators[0]
-            return (f"its fit (line {_calls_fit(node).lineno}) sits under the guard on line {node.lineno}, "
+    for statement in tree.body:
+        guard = _untaken_name_guard(statement)
+        guarded_fit = _calls_fit(statement) if guard is not None else None
+        if guard is not None and guarded_fit is not None:
+            value = guard.comparators[0]
+            return (f"its fit (line {guarded_fit.lineno}) sits under the guard on line {statement.lineno}, "
                     f"which compares __name__ with {getattr(value, 'value', '?')!r} and was not taken")
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in called:

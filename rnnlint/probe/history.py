@@ -8,6 +8,8 @@ real at the end of every epoch the truncated run reaches, on at most VALIDATION_
 
 from __future__ import annotations
 
+from typing import Any
+
 from .batches import training_split
 from .state import ProbeState, Run
 
@@ -26,6 +28,7 @@ def bound_validation(run: Run, arguments: dict) -> None:
     """Validate every epoch the truncated run reaches, on a bounded number of batches."""
     if not has_validation(arguments):
         return
+    cap: int | None  # None: no bound needed
     cap = min(int(arguments["validation_steps"]), VALIDATION_BATCHES) if arguments.get(
         "validation_steps") else VALIDATION_BATCHES
     _, val_x = training_split(arguments)
@@ -75,12 +78,12 @@ def bound_evaluation(state: ProbeState, arguments: dict) -> None:
     if not state.runs or arguments.get("steps"):
         return
     size = int(arguments.get("batch_size") or 32)
-    x = arguments.get("x")
+    x: Any = arguments.get("x")  # whatever the script passed: arrays, tensors, datasets, generators
     if hasattr(x, "shape") and hasattr(x, "__getitem__") and len(x) > size * VALIDATION_BATCHES:
         rows = size * VALIDATION_BATCHES
         total = len(x)
         for name in ("x", "y", "sample_weight"):
-            value = arguments.get(name)
+            value: Any = arguments.get(name)
             if hasattr(value, "shape") and hasattr(value, "__getitem__") and len(value) == total:
                 arguments[name] = value[:rows]
         state.note_once(f"evaluate() after the probed fit scored the first {rows} of {total} rows "

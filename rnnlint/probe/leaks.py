@@ -128,8 +128,10 @@ class LeakTracker:
         rows = row_counts(data)
         if rows:
             width, hashes = rows
+            numeric = as_numeric(data)
+            assert numeric is not None  # row_counts found rows in it
             self.scalers.append({"scaler": label, "line": line, "id": id(scaler), "width": width,
-                                 "rows": hashes, "order": _ordered(_as_rows(as_numeric(data)))})
+                                 "rows": hashes, "order": _ordered(_as_rows(numeric))})
             self._changed()
 
     def transform(self, scaler, data, output) -> None:

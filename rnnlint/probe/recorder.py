@@ -87,7 +87,7 @@ def _value(variable):
 
 def _layer_groups(variables, model=None) -> tuple[list[str], list[int]]:
     """Names of the layers owning the variables (in order) and each variable's layer index."""
-    owner = {}
+    owner: dict[int, str] = {}
     if model is not None:
         for layer in model.layers:
             for v in layer.trainable_weights:

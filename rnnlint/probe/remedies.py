@@ -44,7 +44,7 @@ def _restore(model, values: list[np.ndarray]) -> None:
 class Capture:
     """The original fit's starting variables and batches (filled while it runs)."""
 
-    def __init__(self, model, profile_batch):
+    def __init__(self, model, profile_batch) -> None:
         self.model = model
         self.profile_batch = profile_batch
         self.start: list[np.ndarray] | None = None
@@ -168,6 +168,7 @@ def _fresh_start(state, capture: Capture) -> tuple[list[np.ndarray], dict]:
     mine = list(model.variables)
     if len(fresh) != len(mine) or any(f.shape != tuple(v.shape) for f, v in zip(fresh, mine)):
         raise ValueError("the cloned model's variables do not match the original's")
+    assert capture.start is not None  # _try_remedies reruns nothing until begin() took it
     start = fresh + capture.start[len(mine):]
     _restore(model, capture.start)
     previous_end = weights_fingerprint(model)  # a reused fit starts where the previous one ended
@@ -181,7 +182,7 @@ def _fresh_start(state, capture: Capture) -> tuple[list[np.ndarray], dict]:
 class _Setup:
     """What one rerun changes: the optimizer's arguments, the input transform, the activations."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.optimizer_changes: dict = {}
         self.transform = None
         self.cells: list = []
@@ -204,7 +205,9 @@ def _replay(state, capture: Capture, run, setup: _Setup, rates: list[float] | No
         changes["learning_rate"] = rates[0]
     optimizer = _rebuilt_optimizer(original_optimizer, **changes)
     saved = [(cell, cell.activation) for cell in setup.cells]
-    _restore(model, setup.start if setup.start is not None else capture.start)
+    start = setup.start if setup.start is not None else capture.start
+    assert start is not None  # _try_remedies reruns nothing until begin() took it
+    _restore(model, start)
     steps = steps or len(capture.batches)
     profile = make_profiler(state, model) if rates is None else None
     checkpoints = {0, steps // 2, steps}
@@ -322,6 +325,7 @@ def _try_remedies(state, run, capture: Capture) -> None:
             try:
                 setup, range_test = _setup(state, capture, item, optimizer_name, catalog)
                 if setup is None:
+                    assert range_test is not None  # _setup says why it skipped
                     state.notes.append(f"--what-if {'+'.join(item.kinds)}: {range_test['skipped']}")
                     continue
                 rerun = _replay(state, capture, Run(run.index, "remedy", model=model), setup)

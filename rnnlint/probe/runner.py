@@ -173,8 +173,9 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             "result_path": str(tmp / "result.json"),
             "progress_path": str(tmp / "progress.jsonl"),
         }
+        program_path = None
         if request.program_text is not None:
-            config["program_path"] = str(tmp / PROGRAM_NAME)
+            program_path = config["program_path"] = str(tmp / PROGRAM_NAME)
             (tmp / PROGRAM_NAME).write_text(request.program_text, encoding="utf-8")
         (tmp / "config.json").write_text(json.dumps(config), encoding="utf-8")
         log = tmp / "output.log"
@@ -215,7 +216,7 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             shutil.copytree(tmp / "writes", request.keep_writes, dirs_exist_ok=True, symlinks=True)
         return ProbeOutcome(
             result=result,
-            program_path=config.get("program_path"),
+            program_path=program_path,
             returncode=None if timed_out else proc.returncode,
             timed_out=timed_out,
             seconds=time.monotonic() - started,

@@ -418,7 +418,7 @@ def _patch_os(overlay: Overlay) -> None:
     os.mkdir = one_path(lambda path, mode=0o777, **kw: overlay.make_dir(path, mode), _mkdir)
     os.rename, os.replace = move(False), move(True)
     os.symlink, os.link = symlink, link
-    shutil.rmtree = rmtree
+    shutil.rmtree = rmtree  # type: ignore[assignment]  # stands in for it, same call shapes
     accessor = getattr(__import__("pathlib"), "_normal_accessor", None)  # Python 3.10's pathlib
     if accessor is not None:
         for name in ("stat", "lstat", "open", "listdir", "scandir", "chmod", "mkdir", "unlink",
@@ -556,15 +556,19 @@ def _patch_tensorflow(overlay: Overlay, tf) -> None:
     for name in ("list_directory", "list_directory_v2"):
         if hasattr(file_io, name):
             function = getattr(file_io, name)
-            listed = (lambda path, function=function: overlay.listdir(path)
-                      if overlay.absolute(path) is not None else function(path))
+
+            def listed(path, function=function):
+                return overlay.listdir(path) if overlay.absolute(path) is not None else function(path)
+
             replaced[id(function)] = listed
             setattr(file_io, name, listed)
     for name in ("delete_recursively", "delete_recursively_v2"):
         if hasattr(file_io, name):
             function = getattr(file_io, name)
-            tree = (lambda path, function=function: overlay.remove_tree(path)
-                    if overlay.absolute(path) is not None else function(path))
+
+            def tree(path, function=function):
+                return overlay.remove_tree(path) if overlay.absolute(path) is not None else function(path)
+
             replaced[id(function)] = tree
             setattr(file_io, name, tree)
     # tf.io.gfile and tf.compat.v1.gfile hold their own references to file_io's functions.

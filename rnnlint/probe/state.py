@@ -6,7 +6,8 @@ import json
 import os
 import sys
 import time
-from typing import Callable
+from types import FrameType
+from typing import Any, Callable
 
 import numpy as np
 
@@ -90,7 +91,7 @@ def optimizer_info(optimizer) -> dict:
         except Exception:  # noqa: BLE001 - schedules and callables
             return None
 
-    info = {"optimizer": type(optimizer).__name__}
+    info: dict[str, object] = {"optimizer": type(optimizer).__name__}
     info["learning_rate"] = number(getattr(optimizer, "learning_rate", None))
     for key in ("clipnorm", "clipvalue", "global_clipnorm"):
         info[key] = getattr(optimizer, key, None)
@@ -117,8 +118,9 @@ class ProbeState:
         self.notes: list[str] = []
         self.status = "running"
         self.error: dict | None = None
-        self.pending_loss = None
-        self.loss_writes = None
+        # tf.Variables (TensorFlow is untyped), created by ensure_variables before any use
+        self.pending_loss: Any = None
+        self.loss_writes: Any = None
         self.remedies: list[dict] = []  # --what-if reruns (remedies.py)
         self.writes: Callable[[], dict] | None = None  # the sandbox's summary of the script's writes
 
@@ -232,7 +234,7 @@ class ProbeState:
 
     def script_line(self) -> int | None:
         """The line of the user's script that is running now (where a scaler was fitted)."""
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             if frame.f_code.co_filename == self.config["script"]:
                 return frame.f_lineno

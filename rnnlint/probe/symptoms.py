@@ -8,6 +8,7 @@ that no declared threshold is dead.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -152,8 +153,8 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     first_step = min((p["step"] for p in run.get("timestep_profiles", [])), default=None)
     growths = [measures.time_growth(p["norms"][slice(*measures.non_padding_span(p))])
                for p in run.get("timestep_profiles", []) if p["step"] == first_step]
-    growths = [g for g in growths if g is not None]
-    growth = max(growths) if growths else None
+    measured_growths = [g for g in growths if g is not None]
+    growth = max(measured_growths) if measured_growths else None
     confirmed = (
         (peak is not None and peak > bound and grew) or len(spike_steps) >= min_spikes or nonfinite_counts > 0
         or (growth is not None and growth > growth_bound)
@@ -238,7 +239,7 @@ def samples_per_step(run: dict) -> int | None:
     return run.get("samples_per_step") or run.get("batch_size")
 
 
-def _usable_loss(run: dict, min_steps: int, min_samples: float) -> tuple[list, int, str]:
+def _usable_loss(run: dict, min_steps: float, min_samples: float) -> tuple[list, int, str]:
     """The loss as judged points (consecutive steps averaged until each holds `min_samples`
     samples), the steps per point, and, when it cannot be judged for its shape, the reason why."""
     loss = run.get("loss") or []
@@ -499,7 +500,7 @@ class StaticCheck:
 
 
 def confirm_static(findings: list, assessment: Assessment, catalog: Catalog,
-                   remedies: list[dict] = ()) -> list[StaticCheck]:
+                   remedies: Sequence[dict] = ()) -> list[StaticCheck]:
     """For each static finding, what the run showed, via the runtime entries' `confirms` lists, and
     whether a resolved --what-if remedy (judged remedies, `whatif.judge`) is that finding's fix."""
     confirms: dict[str, list[str]] = {}
@@ -523,12 +524,12 @@ def confirm_static(findings: list, assessment: Assessment, catalog: Catalog,
             verdict, deciding = NOT_MEASURABLE, related
         evidence = "; ".join(f"{v.name}: {v.message}" for v in deciding) or UNMEASURABLE_STATIC.get(
             finding.name, "no probe measurement covers this rule")
-        names = tuple(dict.fromkeys(f"{v.code} {v.name}" for v in deciding))
+        deciding_names = tuple(dict.fromkeys(f"{v.code} {v.name}" for v in deciding))
         verified = next((f"fix verified by the probe: {r['change']} resolved "
                          f"{', '.join(r['symptom_names'])} (fit #{r['run']})"
                          for r in remedies if r["resolved"] and finding.name in r["fixes"]), "")
         out.append(StaticCheck(finding.code, finding.name, finding.span.line, finding.message,
-                               verdict, evidence, names, verified))
+                               verdict, evidence, deciding_names, verified))
     return out
 
 

@@ -68,11 +68,11 @@ def _region(finding: Finding) -> dict:
 
 def _result(finding: Finding, index: dict[str, int]) -> dict:
     message = finding.message
-    properties = {}
+    properties: dict[str, int] = {}
     if finding.cell is not None:
         message = f"cell {finding.cell}, line {finding.span.line}: {message}"
         properties = {"cell": finding.cell, "cellLine": finding.span.line, "cellColumn": finding.span.column}
-    result = {
+    result: dict[str, object] = {
         "ruleId": finding.code,
         "level": LEVELS[finding.severity],
         "message": {"text": message},
@@ -87,7 +87,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict:
 
 
 def _notification(message: str, path: str | None) -> dict:
-    note = {"level": "error", "message": {"text": message}}
+    note: dict[str, object] = {"level": "error", "message": {"text": message}}
     if path:
         note["locations"] = [{"physicalLocation": {"artifactLocation": _uri(path)}}]
     return note

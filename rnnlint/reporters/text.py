@@ -10,8 +10,8 @@ from rnnlint.findings import Finding, Severity
 from rnnlint.results import RunResult
 
 RESET = "\033[0m"
-STYLES = {"path": "\033[1m", "code": {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m",
-                                       Severity.INFO: "\033[1;36m"}, "caret": "\033[1;31m", "dim": "\033[2m"}
+STYLES = {"path": "\033[1m", "caret": "\033[1;31m", "dim": "\033[2m"}
+CODE_STYLES = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
 
 
 def location(finding: Finding) -> str:
@@ -26,7 +26,7 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 def format_finding(finding: Finding, color: bool = False) -> str:
     where = _paint(location(finding), STYLES["path"], color)
-    code = _paint(finding.code, STYLES["code"][finding.severity], color)
+    code = _paint(finding.code, CODE_STYLES[finding.severity], color)
     name = _paint(f"[{finding.name}]", STYLES["dim"], color)
     return f"{where}: {code} {name} {finding.message}"
 
