@@ -183,6 +183,20 @@ def test_padding_is_not_read_as_sequence_length():
     assert symptom(twin, "RNN503")["values"]["seq_len"] == 36 and code == 0, confirmed(twin)
 
 
+@pytest.mark.parametrize("masked", [False, True])
+def test_padding_after_the_data_is_read_through_unless_masked(masked):
+    """Corpus shidktbw_spam_postpad_lstm: post-padding with no mask puts the output after the padding, so the gradient
+    must cross it before it reaches a token; with mask_zero the LSTM skips it."""
+    code, report = cached("post_padded_tokens.py", *(["--", "masked"] if masked else []))
+    verdict = symptom(report, "RNN503")
+    assert verdict["values"]["seq_len"] == 20 and verdict["values"]["padded_len"] == 160
+    if masked:
+        assert verdict["verdict"] == "not observed" and code == 0, confirmed(report)
+    else:
+        assert verdict["verdict"] == "confirmed" and verdict["values"]["trailing_padding"] == 140
+        assert "output is read after the padding" in verdict["message"] and code == 1
+
+
 # --------------------------------------------------------------------------- 8. noise
 
 

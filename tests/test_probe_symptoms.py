@@ -303,6 +303,33 @@ def test_padding_is_not_sequence():
                       make_run(timestep_profiles=unpadded, loss=flat)).verdict == symptoms.CONFIRMED
 
 
+@pytest.mark.parametrize("masked, expected", [(False, symptoms.CONFIRMED), (True, symptoms.NOT_OBSERVED)])
+def test_padding_after_the_data_is_read_through_unless_masked(masked, expected):
+    """90 timesteps of data post-padded to 189 (corpus: shidktbw spam): with no mask the output is
+    read at timestep 188, and its gradient dies in the padding before reaching the data; a mask
+    makes timestep 89 the last one read."""
+    norms = [1e-12] * 90 + [0.8 ** k for k in range(99)][::-1]  # reaches ~20 steps back from 188
+    norms[60:90] = [0.95 ** k for k in range(30)][::-1]  # within the data, as seen from timestep 89
+    flat = (1 + 0.05 * RNG.standard_normal(STEPS)).tolist()
+    profile = [{"step": 0, "layer": "lstm", "norms": norms, "span": [0, 90], "masked": masked}]
+    verdict = verdict_of(symptoms.vanishing_through_time, make_run(timestep_profiles=profile, loss=flat))
+    assert verdict.verdict == expected, verdict.message
+    assert verdict.values["seq_len"] == 90
+    if not masked:
+        assert verdict.values["horizon"] == 0 and verdict.values["trailing_padding"] == 99
+        assert "99 padding timesteps after them" in verdict.message
+
+
+def test_data_horizon_counts_only_data_timesteps():
+    from rnnlint.probe import measures
+
+    ones = [1.0] * 10
+    assert measures.data_horizon(ones, 0, 6, 4, 0.1) == 6  # reaches all the way: all 6 data steps
+    fading = [1e-6] * 4 + [1.0] * 6  # reaches the last 6 timesteps of 10
+    assert measures.data_horizon(fading, 0, 6, 4, 0.1) == 2  # 4 of them padding, 2 data
+    assert measures.data_horizon(fading, 0, 6, 0, 0.1) is not None
+
+
 def test_short_horizon_on_a_run_that_learns_is_reported_not_confirmed():
     short = [{"step": STEPS, "layer": "simple_rnn", "norms": [0.7 ** k for k in range(300)][::-1]}]
     verdict = verdict_of(symptoms.vanishing_through_time,

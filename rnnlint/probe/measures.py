@@ -206,6 +206,22 @@ def gradient_horizon(norms: Sequence, fraction: float) -> int | None:
     return int(len(g) if len(below) == 0 else len(g) - 1 - below[-1])
 
 
+def data_horizon(norms: Sequence, start: int, end: int, trailing: int, fraction: float) -> int | None:
+    """How many timesteps of the data span [start, end) the gradient reaches (gradient_horizon).
+
+    With `trailing` unmasked padding timesteps after the data, the output is read at the final
+    padded timestep, so the horizon is counted from there and must cross the padding before it
+    reaches any data; otherwise it is counted from the span's own last timestep.
+    """
+    if not trailing:
+        return gradient_horizon(list(norms)[start:end], fraction)
+    horizon = gradient_horizon(norms, fraction)
+    if horizon is None:
+        return None
+    full = len(norms)
+    return max(0, end - max(start, full - horizon))
+
+
 def time_growth(norms: Sequence) -> float | None:
     """The earliest timestep's gradient norm over the final one's (> 1: growing back through time)."""
     g = as_array(norms)

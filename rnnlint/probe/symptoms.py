@@ -198,20 +198,25 @@ def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
     best: dict[str, tuple] = {}
     for profile in run.get("timestep_profiles", []):
         start, end = measures.non_padding_span(profile)
-        horizon = measures.gradient_horizon(profile["norms"][start:end], fraction)
+        # Without a mask, padding after the data is read too: the output comes after it.
+        trailing = 0 if profile.get("masked", True) else len(profile["norms"]) - end
+        horizon = measures.data_horizon(profile["norms"], start, end, trailing, fraction)
         if horizon is not None:
             seq_len = end - start
             entry = (horizon / seq_len, horizon, seq_len, profile["layer"], profile["step"],
-                     len(profile["norms"]))
+                     len(profile["norms"]), trailing)
             best[profile["layer"]] = max(best.get(profile["layer"], entry), entry)
     if not best:
         return verdict(NOT_MEASURABLE, {}, "no per-timestep gradient profile could be taken "
                        "(needs 3-D float inputs to a recurrent layer and finite gradients)")
-    reach, horizon, seq_len, layer, step, full_len = min(best.values())
+    reach, horizon, seq_len, layer, step, full_len, trailing = min(best.values())
     span_note = f" holding data (the other {full_len - seq_len} are padding)" if full_len > seq_len else ""
+    if trailing:
+        span_note = (f" holding data, counted from the final timestep through the {trailing} padding "
+                     "timesteps after them (nothing masks them, so the output is read after the padding)")
     values = {"horizon": horizon, "seq_len": seq_len, "layer": layer, "reach": reach, "at_step": step,
               "horizon_fraction": fraction, "min_reach": min_reach, "padded_len": full_len,
-              "span_note": span_note}
+              "span_note": span_note, "trailing_padding": trailing}
     if seq_len < min_len:
         return verdict(NOT_MEASURABLE, values, f"sequence of {seq_len} steps{span_note} is too short to judge")
     if reach >= min_reach:

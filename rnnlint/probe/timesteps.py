@@ -144,6 +144,7 @@ def make_profiler(model, mute: Callable[[bool], None]) -> Callable[[int, tuple],
             if x.shape.rank != 3 or not x.dtype.is_floating:
                 return []  # without recurrent layers to watch, only a float sequence input will do
         span = data_span(x, model)
+        masked = _mask_value(model)[1]
         x, y = tf.nest.map_structure(tf.convert_to_tensor, (x, y))
         states = _stateful_states(layers)
         mute(True)
@@ -160,7 +161,9 @@ def make_profiler(model, mute: Callable[[bool], None]) -> Callable[[int, tuple],
                 continue
             entry = {"step": step, "layer": name, "norms": values}
             if span is not None and np.asarray(x).shape[1] == len(values):
-                entry["span"] = list(span)
+                # Whether the layer skips the padding (a mask) or reads through it decides where
+                # its output is read: after the last data timestep, or at the final padded one.
+                entry["span"], entry["masked"] = list(span), masked
             out.append(entry)
         return out
 
