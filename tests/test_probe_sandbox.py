@@ -126,6 +126,18 @@ try:
     out["refused"] = False
 except PermissionError as exc:
     out["refused"] = "refused" in str(exc)
+import numpy as np, shutil as sh, tarfile, tempfile
+np.savetxt("data.csv", np.array([[7.0, 8.0]]), delimiter=",")  # numpy's own opener, taken at import
+out["loadtxt"] = np.loadtxt("data.csv", delimiter=",").tolist()
+sh.copy2("moved.csv", "copied.csv")  # copy2 reads xattrs of a file that only the sandbox holds
+with tempfile.NamedTemporaryFile("w", dir=".", delete=False) as fh:  # the atomic-write pattern
+    fh.write("t")
+with tarfile.open("a.tar", "w") as tar:
+    tar.add("copied.csv")
+os.makedirs("runs/v0")
+open("runs/v0/p.txt", "w").write("p")
+os.rename("runs", "runs_old")
+out["renamed"] = [os.path.exists("runs"), os.path.exists("runs_old/v0/p.txt"), os.path.exists("runs_old/keep.txt")]
 subprocess.run(["sh", "-c", "echo x > by_subprocess.txt"], check=True)
 out["summary"] = overlay.summary()
 print(json.dumps(out))
@@ -137,6 +149,8 @@ def test_python_file_apis_see_their_own_writes_and_leave_the_folder_alone(tmp_pa
     home.mkdir()
     (home / "data.csv").write_text("original\n")
     (home / "keep.txt").write_text("keep\n")
+    (home / "runs").mkdir()
+    (home / "runs" / "keep.txt").write_text("r")
     before, _ = untouched.snapshot(str(home))
     proc = subprocess.run([sys.executable, "-c", PATCHED_APIS, str(tmp_path / "probe")], cwd=home,
                           capture_output=True, text=True, timeout=60,
@@ -144,10 +158,11 @@ def test_python_file_apis_see_their_own_writes_and_leave_the_folder_alone(tmp_pa
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["appended"] == "original\nappended\n"
-    assert out["glob"] == ["data.csv", "deep", "kept.txt", "moved.csv", "sub"]
+    assert out["glob"] == ["data.csv", "deep", "kept.txt", "moved.csv", "runs", "sub"]
     assert out["iterdir"] == out["glob"]
     assert out["exists"] == [False, True, True, True]
     assert out["sub_after_rmtree"] is False and out["refused"] is True
+    assert out["loadtxt"] == [7.0, 8.0] and out["renamed"] == [False, True, True]
     summary = out["summary"]
     assert {Path(p).name for p in summary["redirected"]} >= {"data.csv", "kept.txt", "moved.csv", "raw.bin"}
     assert [Path(p).name for p in summary["refused"]] == ["escape.txt"]
@@ -155,6 +170,7 @@ def test_python_file_apis_see_their_own_writes_and_leave_the_folder_alone(tmp_pa
     after, complete = untouched.snapshot(str(home))
     assert untouched.changes(before, after) == ["by_subprocess.txt"] and complete
     assert (home / "data.csv").read_text() == "original\n" and (home / "keep.txt").exists()
+    assert (home / "runs" / "keep.txt").read_text() == "r"
 
 
 # -- the probe end to end ------------------------------------------------------------------------
@@ -236,3 +252,10 @@ def test_a_folder_written_into_is_still_the_original_for_stat_and_chdir(overlay_
     assert overlay.read(home) == home  # chdir(home) must keep finding data.csv beside the script
     with pytest.raises(IsADirectoryError):
         overlay.write(home)
+
+
+def test_a_folder_check_cut_at_its_bound_compares_only_what_both_listings_hold():
+    before = {"a": (1, 1, False), "b": (1, 1, False)}
+    after = {"a": (2, 2, False), "c": (1, 1, False)}  # "b" fell past the cut, "c" came in before it
+    assert untouched.changes(before, after) == ["a", "b", "c"]
+    assert untouched.changes(before, after, complete=False) == ["a"]

@@ -223,6 +223,6 @@ def run_probe(request: ProbeRequest, on_progress: Callable[[dict], None] | None 
             output_tail=_tail(log),
             progress=events,
             cwd=str(workdir),
-            escaped=untouched.changes(before, after),
+            escaped=untouched.changes(before, after, complete and complete_after),
             folder_checked=complete and complete_after,
         )

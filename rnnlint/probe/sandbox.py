@@ -224,6 +224,10 @@ class Overlay:
             else:
                 shutil.copy2(src, dst)
             self.deleted.add(src_real)
+            shadow = self.shadow(src_real)
+            if _is_dir(shadow):  # what the script wrote inside the folder moves with it
+                shutil.copytree(shadow, dst, dirs_exist_ok=True)
+                _rmtree(shadow)
         else:
             (_replace if replace else _rename)(src, dst)
         if src_real is not None:
@@ -326,7 +330,8 @@ def install(overlay: Overlay) -> None:
 
 def _patch_python_io(overlay: Overlay) -> None:
     def open_(file, mode="r", *args, **kwargs):
-        if _is_path(file) and isinstance(mode, str):
+        # With an opener (tempfile's), the opener picks the file through os.open, which is mapped.
+        if _is_path(file) and isinstance(mode, str) and kwargs.get("opener") is None:
             if _writes(mode):
                 real = overlay.absolute(file)
                 if "x" in mode and real is not None and overlay.exists(real):
@@ -410,6 +415,9 @@ def _patch_os(overlay: Overlay) -> None:
     os.stat, os.lstat = with_path(_stat), with_path(_lstat)
     os.access = with_path(os.access)
     os.chdir = with_path(os.chdir)
+    for name in ("listxattr", "getxattr"):  # shutil.copy2 reads them from the source
+        if hasattr(os, name):
+            setattr(os, name, with_path(getattr(os, name)))
     for name in ("truncate", "chmod", "chown", "utime", "setxattr", "removexattr"):
         if hasattr(os, name):
             setattr(os, name, with_path(getattr(os, name), writes=True))
@@ -443,8 +451,19 @@ def _patch_libraries(overlay: Overlay) -> None:
     from .imports import on_import
 
     for name, patch in (("h5py", _patch_h5py), ("pandas", _patch_pandas), ("sqlite3", _patch_sqlite),
-                        ("tensorflow", _patch_tensorflow)):
+                        ("tensorflow", _patch_tensorflow), ("numpy", _patch_numpy), ("tarfile", _patch_tarfile)):
         on_import(name, _guarded(overlay, name, patch))
+
+
+def _patch_numpy(overlay: Overlay, numpy) -> None:
+    """np.savetxt/loadtxt/genfromtxt open plain files through an opener numpy took at import."""
+    from numpy.lib import _datasource
+
+    _datasource._file_openers._file_openers[None] = builtins.open  # type: ignore[attr-defined]
+
+
+def _patch_tarfile(overlay: Overlay, tarfile) -> None:
+    tarfile.bltn_open = builtins.open  # tarfile keeps the builtin open it saw at import
 
 
 def _guarded(overlay: Overlay, name: str, patch: Callable) -> Callable:
@@ -536,8 +555,15 @@ def _patch_tensorflow(overlay: Overlay, tf) -> None:
         path_args(file_io, "copy" + suffix, read, write)
         path_args(file_io, "recursive_create_dir" + suffix, make_dirs)
         path_args(file_io, "create_dir" + suffix, make_dirs)
-    path_args(file_io, "delete_file", write)
-    path_args(file_io, "delete_file_v2", write)
+    for name in ("delete_file", "delete_file_v2"):
+        if hasattr(file_io, name):
+            function = getattr(file_io, name)
+
+            def delete(path, function=function):
+                return overlay.remove(path) if overlay.absolute(path) is not None else function(path)
+
+            replaced[id(function)] = delete
+            setattr(file_io, name, delete)
     path_args(file_io, "read_file_to_string", read)
     path_args(file_io, "write_string_to_file", overlay.write)
     for name in ("rename", "rename_v2"):
@@ -643,6 +669,8 @@ def _refuse_escaping_writes(overlay: Overlay) -> Callable[[str, tuple], None]:
         if event == "open":
             if len(args) < 3 or not isinstance(args[2], int) or not args[2] & _WRITE_FLAGS:
                 return
+            if _is_path(args[0]) and _is_dir(os.fsdecode(os.fspath(args[0]))):
+                return  # tempfile names the folder; its opener makes the file (and is audited itself)
             places: tuple[tuple[int, int | None], ...] = ((0, None),)
         else:
             places = _AUDITED_PATHS.get(event, ())

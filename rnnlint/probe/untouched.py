@@ -40,11 +40,13 @@ def snapshot(folder: str) -> tuple[Snapshot, bool]:
     return entries, True
 
 
-def changes(before: Snapshot, after: Snapshot) -> list[str]:
+def changes(before: Snapshot, after: Snapshot, complete: bool = True) -> list[str]:
     """Entries created, deleted or modified between two snapshots (folders only when created or
-    deleted: a folder's own time changes with its contents)."""
+    deleted: a folder's own time changes with its contents). When a snapshot stopped at
+    MAX_ENTRIES, only entries listed in both are compared: the cut falls in different places."""
     changed = []
-    for path in sorted(before.keys() | after.keys()):
+    paths = before.keys() | after.keys() if complete else before.keys() & after.keys()
+    for path in sorted(paths):
         old, new = before.get(path), after.get(path)
         if old is None or new is None:
             changed.append(path)
