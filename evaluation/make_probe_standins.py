@@ -85,12 +85,52 @@ def liuwei_shakespeare(corpus: Path) -> list[Path]:
     return [_copy(corpus / "fatih_shakespeare_nofit_nb" / "shakespeare.txt", target)]
 
 
+def birkbeck_household_power(corpus: Path) -> list[Path]:
+    """data/household_power_consumption.txt for both birkbeck_power_lstm_* entries: the layout of the UCI
+    "Individual household electric power consumption" file that model.py reads (and the repository git-ignores):
+    `;`-separated, header Date;Time;Global_active_power;Global_reactive_power;Voltage;Global_intensity;
+    Sub_metering_1;Sub_metering_2;Sub_metering_3, one row a minute, Date d/m/yyyy and Time hh:mm:ss, starting
+    16/12/2006 17:24:00 as the real file does, 90 days (129,600 rows). Global_active_power (kW, 3 decimals) is a
+    base 0.3 plus a morning (08:00) and an evening (19:00) bump of 1.2 and 2.0 kW and gamma(2, 0.25) noise (mean
+    about 1.1 kW, the real file's level); 1.25% of the rows (whole rows, as in the real file) are "?"."""
+    rng = np.random.default_rng(SEED)
+    minutes = 90 * 24 * 60
+    start = np.datetime64("2006-12-16T17:24")
+    stamps = start + np.arange(minutes).astype("timedelta64[m]")
+    hour = (stamps - stamps.astype("datetime64[D]")).astype("timedelta64[m]").astype(int) / 60.0
+    gap = (0.3 + 1.2 * np.exp(-((hour - 8.0) ** 2) / 2.0) + 2.0 * np.exp(-((hour - 19.0) ** 2) / 4.0)
+           + rng.gamma(2.0, 0.25, size=minutes))
+    reactive = rng.uniform(0.0, 0.3, size=minutes)
+    voltage = 240.0 + rng.normal(0.0, 3.0, size=minutes)
+    intensity = gap * 4.2
+    sub = rng.integers(0, 3, size=(minutes, 3)) * np.array([1, 1, 17])
+    missing = rng.random(minutes) < 0.0125
+    out = corpus / "birkbeck_power_lstm_train" / "data" / "household_power_consumption.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    days = stamps.astype("datetime64[D]").astype(object)
+    times = stamps.astype(object)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        handle.write("Date;Time;Global_active_power;Global_reactive_power;Voltage;Global_intensity;"
+                     "Sub_metering_1;Sub_metering_2;Sub_metering_3\n")
+        for i in range(minutes):
+            date = f"{days[i].day}/{days[i].month}/{days[i].year}"
+            clock = times[i].strftime("%H:%M:%S")
+            if missing[i]:
+                handle.write(f"{date};{clock};?;?;?;?;?;?;\n")
+            else:
+                handle.write(f"{date};{clock};{gap[i]:.3f};{reactive[i]:.3f};{voltage[i]:.2f};{intensity[i]:.1f};"
+                             f"{sub[i, 0]:.3f};{sub[i, 1]:.3f};{sub[i, 2]:.3f}\n")
+    copy = _copy(out, corpus / "birkbeck_power_lstm_shipped_model" / "data" / "household_power_consumption.txt")
+    return [out, copy]
+
+
 STANDINS = {
     "bielos_addition_seq2seq": bielos_additions,
     "sanot_convlstm_scenes": sanot_scenes,
     "kamran_weather_stacked_lstm": kamran_weather,
     "uoh_load_unscaled_lstm": uoh_load_copy,
     "liuwei_shakespeare_char_lstm": liuwei_shakespeare,
+    "birkbeck_power_lstm_train": birkbeck_household_power,
 }
 
 
