@@ -555,15 +555,23 @@ def _patch_tensorflow(overlay: Overlay, tf) -> None:
         path_args(file_io, "copy" + suffix, read, write)
         path_args(file_io, "recursive_create_dir" + suffix, make_dirs)
         path_args(file_io, "create_dir" + suffix, make_dirs)
-    for name in ("delete_file", "delete_file_v2"):
-        if hasattr(file_io, name):
-            function = getattr(file_io, name)
 
-            def delete(path, function=function):
-                return overlay.remove(path) if overlay.absolute(path) is not None else function(path)
+    def by_overlay(names: tuple[str, ...], action: Callable) -> None:
+        """file_io functions of one path that the overlay carries out itself for a user's path."""
+        for name in names:
+            function = getattr(file_io, name, None)
+            if function is None:
+                continue
 
-            replaced[id(function)] = delete
-            setattr(file_io, name, delete)
+            def patched(path, function=function):
+                return action(path) if overlay.absolute(path) is not None else function(path)
+
+            replaced[id(function)] = patched
+            setattr(file_io, name, patched)
+
+    by_overlay(("delete_file", "delete_file_v2"), overlay.remove)
+    by_overlay(("list_directory", "list_directory_v2"), overlay.listdir)
+    by_overlay(("delete_recursively", "delete_recursively_v2"), overlay.remove_tree)
     path_args(file_io, "read_file_to_string", read)
     path_args(file_io, "write_string_to_file", overlay.write)
     for name in ("rename", "rename_v2"):
@@ -579,24 +587,6 @@ def _patch_tensorflow(overlay: Overlay, tf) -> None:
 
             replaced[id(function)] = rename
             setattr(file_io, name, rename)
-    for name in ("list_directory", "list_directory_v2"):
-        if hasattr(file_io, name):
-            function = getattr(file_io, name)
-
-            def listed(path, function=function):
-                return overlay.listdir(path) if overlay.absolute(path) is not None else function(path)
-
-            replaced[id(function)] = listed
-            setattr(file_io, name, listed)
-    for name in ("delete_recursively", "delete_recursively_v2"):
-        if hasattr(file_io, name):
-            function = getattr(file_io, name)
-
-            def tree(path, function=function):
-                return overlay.remove_tree(path) if overlay.absolute(path) is not None else function(path)
-
-            replaced[id(function)] = tree
-            setattr(file_io, name, tree)
     # tf.io.gfile and tf.compat.v1.gfile hold their own references to file_io's functions.
     for api in _api_modules(tf):
         for attribute in dir(api):
