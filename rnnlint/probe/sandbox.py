@@ -548,9 +548,14 @@ def _patch_tensorflow(overlay: Overlay, tf) -> None:
             return overlay.shadow(real)
         return path
 
+    def asked(path):
+        """For an existence test: a deleted path's (absent) shadow, so the answer is False, not an error."""
+        real = overlay.absolute(path)
+        return overlay.shadow(real) if real is not None and not overlay.exists(real) else read(path)
+
     for suffix in ("", "_v2"):
-        path_args(file_io, "file_exists" + suffix, read)
-        path_args(file_io, "is_directory" + suffix, read)
+        path_args(file_io, "file_exists" + suffix, asked)
+        path_args(file_io, "is_directory" + suffix, asked)
         path_args(file_io, "stat" + suffix, read)
         path_args(file_io, "copy" + suffix, read, write)
         path_args(file_io, "recursive_create_dir" + suffix, make_dirs)
