@@ -121,3 +121,9 @@ def test_downsample_keeps_short_series_and_skips_nan_in_buckets():
     assert measures.downsample([1.0, 2.0], 10) == [1.0, 2.0]
     out = measures.downsample([1.0, float("nan"), 3.0, 3.0], 2)
     assert out == [1.0, 3.0]
+
+
+def test_final_level_is_the_median_of_the_last_quarter():
+    values = [10.0] * 30 + [1.0, 1.0, 50.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]  # one spike at the end
+    assert measures.final_level(values) == 1.0
+    assert measures.final_level([1.0, float("nan"), 2.0]) is None  # too few finite points

@@ -197,6 +197,24 @@ def test_padding_after_the_data_is_read_through_unless_masked(masked):
         assert "output is read after the padding" in verdict["message"] and code == 1
 
 
+@pytest.mark.parametrize("recent", [False, True])
+def test_a_fall_to_the_average_is_not_learning_the_sequence(recent):
+    """Corpus yusu_adding_lstm_t200: the adding problem's MSE falls by well over half, but only to the
+    targets' variance, the loss of predicting their mean: the short horizon is confirmed. Its twin
+    marks the last 2 timesteps, inside the horizon, and learns below that floor."""
+    code, report = cached("adding_long.py", *(["--", "recent"] if recent else []))
+    verdict = symptom(report, "RNN503")
+    values = verdict["values"]
+    assert values["loss_change"] <= -0.5 and values["constant_loss"] > 0
+    assert "predicting the targets' mean" in verdict["message"] or "predicting the targets' median" in verdict["message"]
+    if recent:
+        assert verdict["verdict"] == "not observed" and code == 0, confirmed(report)
+        assert values["final_loss"] < values["floor_ratio"] * values["constant_loss"]
+    else:
+        assert verdict["verdict"] == "confirmed" and code == 1
+        assert "learned the average, not the sequence" in verdict["message"]
+
+
 # --------------------------------------------------------------------------- 8. noise
 
 

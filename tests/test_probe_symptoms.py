@@ -396,3 +396,34 @@ def test_a_norm_large_from_the_first_step_is_the_loss_scale_not_explosion():
     assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
     grown = [1.0] * 50 + [5e3] * 70  # the same height reached by growing: counted
     assert verdict_of(symptoms.exploding, make_run(grad_norm=grown)).verdict == symptoms.CONFIRMED
+
+
+def short_horizon_run(loss: list[float], constant: dict | None) -> dict:
+    short = [{"step": STEPS, "layer": "lstm", "norms": [0.7 ** k for k in range(200)][::-1]}]
+    return make_run(timestep_profiles=short, loss=loss, constant_loss=constant)
+
+
+def test_a_fall_only_to_the_constant_predictors_loss_confirms_the_short_horizon():
+    """Corpus yusu_adding_lstm_t200: the MSE falls by ~80%, to the targets' variance, and stops there."""
+    loss = np.maximum(falling_loss(rate=0.05), 0.2).tolist()
+    verdict = verdict_of(symptoms.vanishing_through_time,
+                         short_horizon_run(loss, {"loss": 0.2, "predictor": "targets' mean", "rows": 512}))
+    assert verdict.verdict == symptoms.CONFIRMED
+    assert verdict.values["constant_loss"] == 0.2 and verdict.values["final_loss"] == pytest.approx(0.2, rel=0.1)
+    assert "predicting the targets' mean scores" in verdict.message
+    assert "learned the average, not the sequence" in verdict.message
+
+
+def test_a_fall_well_below_the_constant_predictors_loss_is_learning():
+    loss = falling_loss(rate=0.05)
+    verdict = verdict_of(symptoms.vanishing_through_time,
+                         short_horizon_run(loss, {"loss": 0.5, "predictor": "targets' mean", "rows": 512}))
+    assert verdict.verdict == symptoms.NOT_OBSERVED
+    assert "of the 0.5 that predicting the targets' mean scores" in verdict.message
+    assert "not confirmed: the loss fell" in verdict.message
+
+
+def test_without_a_constant_floor_the_fall_alone_decides():
+    loss = np.maximum(falling_loss(rate=0.05), 0.2).tolist()
+    verdict = verdict_of(symptoms.vanishing_through_time, short_horizon_run(loss, None))
+    assert verdict.verdict == symptoms.NOT_OBSERVED and "constant_loss" not in verdict.values

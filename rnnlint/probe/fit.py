@@ -7,6 +7,7 @@ import inspect
 import time
 
 from . import remedies
+from .baseline import constant_loss
 from .batches import (feature_stats, first_batch, nonfinite_where, training_split,
                       training_targets, weights_fingerprint)
 from .history import bound_validation, describe_history, has_validation, user_callbacks
@@ -73,6 +74,9 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
     run.info["nonfinite_inputs"] = {"input": nonfinite_where(train), "target": nonfinite_where(target),
                                     "from": run.info["input_stats_from"]}
     run.info["training_rows_digest"] = _rows_digest(train)
+    # Only from the training arrays: one batch of an unshuffled series can hold far less spread than
+    # the run trains on, and a floor set too low would confirm RNN503 on a model that learns.
+    run.info["constant_loss"] = constant_loss(model, target) if train_x is not None else None
     run.info["samples_per_step"] = _batch_rows(batch[0])
     train_y, val_y = training_targets(a)
     if val_x is not None and a.get("validation_data") is None and hasattr(a.get("x"), "shape"):

@@ -190,6 +190,16 @@ def finite_median(values: Sequence) -> float | None:
     return float(np.median(v)) if len(v) else None
 
 
+def final_level(values: Sequence, share: float = 0.25, min_points: int = 5) -> float | None:
+    """Where the loss ended: the median of its last `share` of finite values (a median, so one
+    spike at the end does not move it); None with fewer than `min_points` of them."""
+    v = as_array(values)
+    v = v[np.isfinite(v)]
+    if len(v) < min_points:
+        return None
+    return float(np.median(v[-max(min_points, int(len(v) * share)):]))
+
+
 def finite_max(values: Sequence) -> float | None:
     v = as_array(values)
     v = v[np.isfinite(v)]

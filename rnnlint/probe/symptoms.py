@@ -191,6 +191,7 @@ def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
     min_len = th(code, "min_seq_len")
     learning_fall = th(code, "learning_fall")
     confidence = th(code, "confidence")
+    floor_ratio = th(code, "floor_ratio")
     verdict = _make(th, code, run["index"])
     # Per layer, the longest horizon seen at any checkpoint: a trained model may rightly focus on
     # recent timesteps, so only a horizon that was short all along confirms the symptom. Padding
@@ -214,20 +215,36 @@ def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
     if trailing:
         span_note = (f" holding data, counted from the final timestep through the {trailing} padding "
                      "timesteps after them (nothing masks them, so the output is read after the padding)")
-    values = {"horizon": horizon, "seq_len": seq_len, "layer": layer, "reach": reach, "at_step": step,
+    values: dict[str, object] = {"horizon": horizon, "seq_len": seq_len, "layer": layer, "reach": reach, "at_step": step,
               "horizon_fraction": fraction, "min_reach": min_reach, "padded_len": full_len,
               "span_note": span_note, "trailing_padding": trailing}
     if seq_len < min_len:
         return verdict(NOT_MEASURABLE, values, f"sequence of {seq_len} steps{span_note} is too short to judge")
     if reach >= min_reach:
         return verdict(NOT_OBSERVED, values)
-    trend = measures.log_trend(_finite_prefix(run.get("loss") or []), confidence)
+    loss = _finite_prefix(run.get("loss") or [])
+    trend = measures.log_trend(loss, confidence)
     if trend is not None and trend.change_upper <= -learning_fall:
         values.update(loss_change=trend.change, learning_fall=learning_fall)
+        # A fall to the loss of predicting a constant is the bias finding the targets' average,
+        # not learning from the timesteps the gradient reaches: the short horizon still stands.
+        floor = run.get("constant_loss") or {}
+        final = measures.final_level(loss)
+        beaten = ""
+        if floor.get("loss") and final is not None:
+            values.update(final_loss=final, constant_loss=floor["loss"], floor_ratio=floor_ratio)
+            against = (f"{final:.4g}, {final / floor['loss']:.0%} of the {floor['loss']:.4g} that predicting "
+                       f"the {floor['predictor']} scores (bound {floor_ratio:.0%})")
+            if final > floor_ratio * floor["loss"]:
+                stuck = verdict(CONFIRMED, values)
+                return replace(stuck, message=stuck.message + (
+                    f"; the loss fell by {-trend.change:.0%}, but only to {against}: the model learned "
+                    "the average, not the sequence"))
+            beaten = f" to {against}"
         short = verdict(NOT_OBSERVED, values)
         return replace(short, message=short.message + (
-            f"; not confirmed: the loss fell by {-trend.change:.0%} (at least {-trend.change_upper:.0%} at "
-            f"{confidence:.0%} confidence, bound {learning_fall:.0%}), so the model learns from the "
+            f"; not confirmed: the loss fell by {-trend.change:.0%}{beaten} (at least {-trend.change_upper:.0%} "
+            f"at {confidence:.0%} confidence, bound {learning_fall:.0%}), so the model learns from the "
             f"last {horizon} timesteps; it matters only if the target depends on the earlier ones"))
     return verdict(CONFIRMED, values)
 
