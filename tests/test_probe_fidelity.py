@@ -102,3 +102,15 @@ def test_a_notebook_error_is_reported_by_cell_and_line():
     assert exit_code == 4 and report["error"]["type"] == "ValueError"
     frame = report["error"]["frames"][-1]
     assert frame["file"].endswith("notebook_raises.ipynb") and (frame["cell"], frame["line"]) == (4, 2)
+
+
+@pytest.mark.parametrize("seeded", [False, True])
+def test_the_probes_seed_keeps_fits_reshuffling_per_epoch(seeded):
+    """Under TensorFlow's global seed Keras repeats one batch order every epoch; the probe seeds its
+    run, yet must train in the order the script's real run would: reshuffled per epoch when the script
+    sets no seed, the same order when it seeds TensorFlow itself (as keras.utils.set_random_seed
+    does)."""
+    runs = [probe(PROBE / "epoch_order.py", *(["--", "seeded"] if seeded else [])) for _ in range(2)]
+    lines = [[line for line in report["output_tail"].splitlines() if "epoch orders" in line] for _, report in runs]
+    assert all(code == 0 for code, _ in runs) and lines[0] and lines[0] == lines[1]  # reproducible
+    assert ("epoch orders repeat" if seeded else "epoch orders differ") in lines[0][0]

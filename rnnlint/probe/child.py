@@ -18,6 +18,7 @@ import traceback
 from . import frames as frame_info
 from . import sandbox
 from .intercept import install
+from .seeding import seed_the_run
 from .state import ProbeState
 
 
@@ -113,9 +114,9 @@ def main(argv: list[str]) -> int:
     state = ProbeState(config)
     state.status = "starting"
     state.write()
-    import keras  # threads and devices come from the environment the runner set
+    import keras  # noqa: F401 - threads and devices come from the environment the runner set
 
-    keras.utils.set_random_seed(int(config["seed"]))
+    seed_the_run(int(config["seed"]))
     install(state)
     # Last before the script: the probe's own imports and patches are done, so from here every
     # write outside the temp dir is the script's, and goes to the overlay.
