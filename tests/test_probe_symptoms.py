@@ -50,7 +50,8 @@ def test_healthy_run_confirms_nothing():
 
 
 SICK = [
-    (symptoms.exploding, {"grad_norm": [1.0] * 50 + [5e3] + [1.0] * 69}, "RNN501"),
+    (symptoms.exploding, {"grad_norm": [1.0] * 50 + [5e3] + [1.0] * 69,  # and the loss jumps after it
+                          "loss": [1.0] * 51 + [3.0] * 69}, "RNN501"),
     (symptoms.exploding, {"grad_norm": [1.0] * 30 + [40.0, 1.0, 40.0] + [1.0] * 87,  # the loss jumps after
                           "loss": [1.0] * 31 + [3.0] * 89}, "RNN501"),
     (symptoms.exploding, {"grads_finite": [True] * 119 + [False]}, "RNN501"),
@@ -141,6 +142,21 @@ def test_model_reuse(starts, recompiled, same_rows, expected):
     assert verdict.verdict == expected
 
 
+@pytest.mark.parametrize("training_seen, validation_seen, expected", [
+    (0.5, None, symptoms.CONFIRMED),  # a 3-fold loop: the folds share half their training rows
+    (0.0, 1.0, symptoms.CONFIRMED),  # 2-fold: disjoint halves, but it validates on rows trained before
+    (0.0, None, symptoms.NOT_OBSERVED),  # online training on fresh batches (corpus fenago_*_fit_loop_nb)
+    (0.0, 0.0, symptoms.NOT_OBSERVED),
+])
+def test_other_rows_are_reuse_only_when_they_meet_rows_trained_before(training_seen, validation_seen, expected):
+    result = two_fits(True, False, False)
+    result["runs"][1]["reuse"].update(training_seen=training_seen, validation_seen=validation_seen)
+    verdict = symptoms.model_reuse(result, symptoms.Thresholds(CATALOG))
+    assert verdict.verdict == expected
+    if expected == symptoms.NOT_OBSERVED:
+        assert "continued training" in verdict.message
+
+
 @pytest.mark.parametrize("outside, expected", [(0.25, symptoms.CONFIRMED), (0.01, symptoms.NOT_OBSERVED)])
 def test_scaler_leak(outside, expected):
     leak = [{"scaler": "StandardScaler", "fit_rows": 600, "train_rows": 1800, "outside_training": outside,
@@ -172,7 +188,7 @@ def finding(code: str, name: str, line: int) -> Finding:
 
 
 def test_static_findings_are_confirmed_refuted_or_honestly_unmeasurable():
-    sick = make_run(grad_norm=[1.0] * 50 + [5e3] + [1.0] * 69)
+    sick = make_run(grad_norm=[1.0] * 50 + [5e3] + [1.0] * 69, loss=[1.0] * 51 + [3.0] * 69)
     assessment = symptoms.assess({"runs": [sick], "leak": []}, symptoms.Thresholds(CATALOG))
     checks = symptoms.confirm_static([
         finding("RNN101", "missing-gradient-clipping", 3),
@@ -394,8 +410,9 @@ def test_a_norm_large_from_the_first_step_is_the_loss_scale_not_explosion():
     steady = (1.7e4 * (1 + 0.05 * RNG.standard_normal(STEPS))).tolist()
     verdict = verdict_of(symptoms.exploding, make_run(grad_norm=steady))
     assert verdict.verdict == symptoms.NOT_OBSERVED, verdict.message
-    grown = [1.0] * 50 + [5e3] * 70  # the same height reached by growing: counted
-    assert verdict_of(symptoms.exploding, make_run(grad_norm=grown)).verdict == symptoms.CONFIRMED
+    grown = [1.0] * 50 + [5e3] * 70  # the same height reached by growing, and the loss rose: counted
+    rising = [1.0] * 51 + [4.0] * 69
+    assert verdict_of(symptoms.exploding, make_run(grad_norm=grown, loss=rising)).verdict == symptoms.CONFIRMED
 
 
 def short_horizon_run(loss: list[float], constant: dict | None) -> dict:
@@ -427,3 +444,35 @@ def test_without_a_constant_floor_the_fall_alone_decides():
     loss = np.maximum(falling_loss(rate=0.05), 0.2).tolist()
     verdict = verdict_of(symptoms.vanishing_through_time, short_horizon_run(loss, None))
     assert verdict.verdict == symptoms.NOT_OBSERVED and "constant_loss" not in verdict.values
+
+
+def test_a_fall_larger_than_expected_but_noisy_is_not_a_plateau():
+    """Seen on a two-output model (mse + cross-entropy, 65 steps): the fitted loss fell by 9%, far
+    more than the 1.6% expected, and per-batch noise left the bound at +9%: no plateau is shown."""
+    batches = [2.49, 3.73, 3.64, 3.08, 2.15, 3.85, 3.52, 4.56, 4.12, 4.42, 3.56, 4.59, 2.26]  # one epoch's
+    noisy = (np.tile(batches, 5) * np.exp(-0.0015 * np.arange(65))).tolist()  # falling 0.15% a step
+    verdict = verdict_of(symptoms.plateau, make_run(loss=noisy, steps=65))
+    assert verdict.values["change"] <= -verdict.values["min_drop"] < verdict.values["change_bound"]
+    assert verdict.verdict == symptoms.NOT_MEASURABLE
+    assert "too noisy" in verdict.message and "neither a plateau nor learning" in verdict.message
+
+
+def test_a_norm_that_climbs_past_the_bound_while_the_loss_falls_is_not_explosion():
+    """Corpus raccoon_lstm_split_syspath: raw targets, the norm climbs 20-fold to 4954 over the run while the
+    loss keeps falling (Adam's updates stay near 1e-3 of the weights)."""
+    climbing = np.geomspace(100, 4954, STEPS).tolist()
+    verdict = verdict_of(symptoms.exploding, make_run(grad_norm=climbing, loss=falling_loss(rate=0.01)))
+    assert verdict.verdict == symptoms.NOT_OBSERVED and verdict.values["bound_crossed_at"] is not None
+    assert verdict.values["loss_rose_after_crossing"] is False
+    # crossing in the last step: what followed was never seen, so it is no evidence
+    late = [1.0] * (STEPS - 1) + [5e3]
+    assert verdict_of(symptoms.exploding, make_run(grad_norm=late)).verdict == symptoms.NOT_OBSERVED
+
+
+def test_all_zero_gradients_are_a_frozen_model_not_a_learning_rate():
+    """Corpus raccoon_deep_lstm_relu_bs1: a Dense(1, relu) output dead from the first step; every gradient
+    is exactly zero and so is every update, whatever Adam's rate."""
+    frozen = make_run(grad_norm=[0.0] * STEPS, update_ratio=[[0.0, 0.0]] * STEPS)
+    for symptom in (symptoms.learning_rate_low, symptoms.learning_rate_high):
+        verdict = verdict_of(symptom, frozen)
+        assert verdict.verdict == symptoms.NOT_MEASURABLE and "frozen" in verdict.message

@@ -6,12 +6,14 @@ import hashlib
 import inspect
 import time
 
+import numpy as np
+
 from . import remedies
 from .baseline import constant_loss
 from .batches import (feature_stats, first_batch, nonfinite_where, training_split,
                       training_targets, weights_fingerprint)
 from .history import bound_validation, describe_history, has_validation, user_callbacks
-from .leaks import row_counts
+from .leaks import MAX_HASHED_ROWS, as_numeric, row_counts
 from .profile import make_profiler
 from .state import ProbeState, Run, optimizer_info
 
@@ -74,6 +76,8 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
     run.info["nonfinite_inputs"] = {"input": nonfinite_where(train), "target": nonfinite_where(target),
                                     "from": run.info["input_stats_from"]}
     run.info["training_rows_digest"] = _rows_digest(train)
+    run.samples = _sample_hashes(train)
+    run.validation_samples = _sample_hashes(val_x) if val_x is not None else None
     # Only from the training arrays: one batch of an unshuffled series can hold far less spread than
     # the run trains on, and a floor set too low would confirm RNN503 on a model that learns.
     run.info["constant_loss"] = constant_loss(model, target) if train_x is not None else None
@@ -111,6 +115,21 @@ def _rows_digest(data) -> str | None:
     return hashlib.sha1(",".join(map(str, hashes)).encode()).hexdigest()
 
 
+def _sample_hashes(data) -> set[int] | None:
+    """One hash per sample (everything along the first axis), to tell which samples two fits share."""
+    a = as_numeric(data)
+    if a is None or a.ndim == 0 or not len(a):
+        return None
+    rows = np.ascontiguousarray(a[:MAX_HASHED_ROWS].reshape(min(len(a), MAX_HASHED_ROWS), -1), dtype=np.float32)
+    return {hash(r.tobytes()) for r in rows}
+
+
+def _share_seen(samples: set[int] | None, seen: set[int] | None) -> float | None:
+    if not samples or seen is None:
+        return None
+    return len(samples & seen) / len(samples)
+
+
 def _reuse(state: ProbeState, run: Run, model) -> dict | None:
     """How this fit starts compared with the end of the previous fit of the same model object."""
     previous = state.model_end.get(id(model))
@@ -128,6 +147,11 @@ def _reuse(state: ProbeState, run: Run, model) -> dict | None:
         "previous_optimizer": prev_optimizer,
         # None when either fit's rows could not be read (datasets, generators).
         "same_training_rows": None if digest is None or prev_digest is None else digest == prev_digest,
+        # Shares of this fit's training and validation samples that earlier fits of the model trained
+        # on: k-fold folds overlap (or validate on rows trained before), online training on fresh
+        # batches does neither. None when the samples could not be read.
+        "training_seen": _share_seen(run.samples, state.trained_samples.get(id(model))),
+        "validation_seen": _share_seen(run.validation_samples, state.trained_samples.get(id(model))),
     }
 
 
@@ -174,6 +198,8 @@ def probe_fit(state: ProbeState, original_fit, model, args, kwargs):
         state.model_end[id(model)] = (
             weights_fingerprint(model), run.index, type(model.optimizer).__name__, id(model.optimizer)
         )
+        if run.samples is not None:
+            state.trained_samples.setdefault(id(model), set()).update(run.samples)
         state.write()
     describe_history(run, history, validated)
     state.write()

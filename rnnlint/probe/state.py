@@ -50,6 +50,9 @@ class Run:
         self.seconds = 0.0
         self.in_progress = True
         self.last_summary: dict | None = None
+        # hashes of the samples this fit trains and validates on (kept out of the result file)
+        self.samples: set[int] | None = None
+        self.validation_samples: set[int] | None = None
 
     def summary(self) -> dict:
         """What was measured (kept as `last_summary`, for a later read that fails)."""
@@ -112,6 +115,9 @@ class ProbeState:
         self.stop_requested = False
         self.stop_reason = ""
         self.model_end: dict[int, tuple[str | None, int, str, int]] = {}
+        # Per model object, the samples (row hashes) its probed fits have trained on so far: a later
+        # fit on other rows that overlap them, or validated on them, is an experiment loop (k-fold).
+        self.trained_samples: dict[int, set[int]] = {}
         self.leaks = LeakTracker()
         self.internal: dict | None = None  # rnnlint's own failure, when there was one
         self.last_flush = 0.0

@@ -140,6 +140,14 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     # follows the loss scale (unscaled targets), the echo of unscaled data, not an explosion.
     start = measures.finite_median(norms[: int(window)])
     grew = peak is not None and (start is None or peak > factor * start)
+    # And it did harm: the loss rose after the norm first crossed the bound. A norm that climbs while
+    # the loss keeps falling is a model moving into steeper ground as it learns; a crossing too close to
+    # the end of the run to see what followed is not evidence either way.
+    crossing = next((i for i, v in enumerate(norms) if v is not None and math.isfinite(v) and v > bound
+                     and (start is None or v > factor * start)), None) if grew else None
+    loss = run.get("loss") or []
+    after_crossing = [v for v in loss[crossing + 1: crossing + 1 + response] if v is not None] if crossing is not None else []
+    bound_harm = bool(after_crossing) and bool(measures.harmful([crossing], loss, int(window), response, rise))
     # A spike is large against the running median and in absolute terms, and it did harm: the loss
     # jumped after it (a norm that grows while the loss keeps falling is learning, not explosion).
     raw_spikes = [i for i in measures.spikes(norms, factor, int(window)) if norms[i] > min_norm]
@@ -156,7 +164,8 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     measured_growths = [g for g in growths if g is not None]
     growth = max(measured_growths) if measured_growths else None
     confirmed = (
-        (peak is not None and peak > bound and grew) or len(spike_steps) >= min_spikes or nonfinite_counts > 0
+        (peak is not None and peak > bound and grew and bound_harm) or len(spike_steps) >= min_spikes
+        or nonfinite_counts > 0
         or (growth is not None and growth > growth_bound)
     )
     values = {
@@ -164,6 +173,7 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
         "raw_spikes": len(raw_spikes), "spike_min_norm": min_norm, "loss_rise": rise,
         "spike_factor": factor, "nonfinite_steps": nonfinite, "time_growth": growth,
         "time_growth_bound": growth_bound, "spike_steps": spike_steps[:20],
+        "bound_crossed_at": crossing, "loss_rose_after_crossing": bound_harm,
     }
     return verdict(CONFIRMED if confirmed else NOT_OBSERVED, values)
 
@@ -302,6 +312,15 @@ def plateau(run: dict, th: Thresholds) -> Verdict:
     values = {"steps": steps, "change": trend.change, "change_bound": trend.change_upper,
               "confidence": confidence, "min_drop": min_drop, "min_drop_per_100_steps": rate,
               "steps_per_point": per_point}
+    if trend.change <= -min_drop < trend.change_upper:
+        # The fitted line falls by more than learning needs, only the noise of the steps leaves room
+        # for less: that is no evidence of a plateau (a multi-output model's loss, batches of very
+        # different content), so it is not judged rather than confirmed.
+        return verdict(NOT_MEASURABLE, values, _averaged(
+            f"over {steps} steps the fitted loss fell by {-trend.change:.1%}, more than the {min_drop:.1%} "
+            f"expected, but the steps are too noisy to show it at {confidence:.0%} confidence (bound "
+            f"{trend.change_upper:+.1%}): neither a plateau nor learning is shown (more --steps would tell)",
+            per_point))
     judged = verdict(CONFIRMED if trend.change_upper > -min_drop else NOT_OBSERVED, values)
     return replace(judged, message=_averaged(judged.message, per_point))
 
@@ -358,10 +377,23 @@ def _update_ratios(run: dict) -> tuple[float | None, str, float | None]:
     return float(sorted(r for r, _ in known)[len(known) // 2]), name, largest
 
 
+def _frozen(run: dict) -> bool:
+    """Every recorded gradient was exactly zero: nothing reaches the weights (a dead ReLU output, a
+    loss cut off from the model), so the update size says nothing about the learning rate."""
+    norms = [v for v in run.get("grad_norm") or [] if v is not None and math.isfinite(v)]
+    return bool(norms) and all(v == 0 for v in norms)
+
+
+FROZEN = ("every gradient of the {steps} steps was exactly zero: the model is frozen (a ReLU output "
+          "that starts dead, or a loss cut off from the weights), whatever the learning rate")
+
+
 def learning_rate_high(run: dict, th: Thresholds) -> Verdict:
     code = "RNN507"
     bound = th(code, "max_update_ratio")
     verdict = _make(th, code, run["index"])
+    if _frozen(run):
+        return verdict(NOT_MEASURABLE, {}, FROZEN.format(steps=run.get("steps")))
     median, layer, largest = _update_ratios(run)
     if median is None:
         return verdict(NOT_MEASURABLE, {}, "no finite update-to-weight ratio was recorded")
@@ -374,6 +406,8 @@ def learning_rate_low(run: dict, th: Thresholds) -> Verdict:
     code = "RNN508"
     floor = th(code, "min_update_ratio")
     verdict = _make(th, code, run["index"])
+    if _frozen(run):
+        return verdict(NOT_MEASURABLE, {}, FROZEN.format(steps=run.get("steps")))
     median, _, _ = _update_ratios(run)
     if median is None:
         return verdict(NOT_MEASURABLE, {}, "no finite update-to-weight ratio was recorded")
@@ -425,7 +459,26 @@ def reused_start(run: dict) -> bool:
     reuse = run.get("reuse")
     if not reuse or not reuse.get("starts_from_previous_weights"):
         return False
-    return bool(reuse.get("recompiled")) or reuse.get("same_training_rows") is False
+    if reuse.get("recompiled"):
+        return True
+    if reuse.get("same_training_rows") is not False:
+        return False
+    # Other rows with the same optimizer: a k-fold loop when they overlap the rows trained before or
+    # validate on them; new samples it never saw (online training on fresh batches) go on deliberately.
+    # A result without the shares (an older child) keeps the rows-differ reading.
+    seen = [reuse.get(key) for key in ("training_seen", "validation_seen") if key in reuse]
+    if not seen:
+        return True
+    return any(share is not None and share > 0 for share in seen) or all(share is None for share in seen)
+
+
+def _rows_changed(reuse: dict) -> str:
+    seen = [f"{reuse['training_seen']:.0%} of them trained on by an earlier fit"
+            if reuse.get("training_seen") else "",
+            f"validated on rows an earlier fit trained on ({reuse['validation_seen']:.0%})"
+            if reuse.get("validation_seen") else ""]
+    said = "; ".join(part for part in seen if part)
+    return f"training rows ({said})" if said else "training rows"
 
 
 def model_reuse(result: dict, th: Thresholds) -> Verdict:
@@ -440,9 +493,15 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
         if reused_start(run):
             values = {"run": run["index"], "previous_run": reuse["previous_run"],
                       "optimizer": run.get("optimizer"), "previous_optimizer": reuse["previous_optimizer"],
-                      "changed": "optimizer" if reuse["recompiled"] else "training rows",
+                      "changed": "optimizer" if reuse["recompiled"] else _rows_changed(reuse),
                       "first_loss": (run.get("loss") or [None])[0], "first_fit_first_loss": first_loss}
             return verdict(CONFIRMED, values)
+    continued = [r for r in reused if r["reuse"].get("starts_from_previous_weights")]
+    if continued:
+        return verdict(NOT_OBSERVED, {"fits": len(fits), "continued": len(continued)}, (
+            f"{len(fits)} fits probed; {len(continued)} went on from the weights the previous fit left with "
+            "the same optimizer, on the same rows or on samples no earlier fit trained or validated on: "
+            "continued training, not a fresh run"))
     return verdict(NOT_OBSERVED, {"fits": len(fits)},
                    f"{len(fits)} fits probed; none started from weights another run left behind")
 
