@@ -476,3 +476,13 @@ def test_all_zero_gradients_are_a_frozen_model_not_a_learning_rate():
     for symptom in (symptoms.learning_rate_low, symptoms.learning_rate_high):
         verdict = verdict_of(symptom, frozen)
         assert verdict.verdict == symptoms.NOT_MEASURABLE and "frozen" in verdict.message
+
+
+def test_a_noisy_fall_that_ends_at_the_constant_predictors_loss_is_still_a_plateau():
+    """vanishing_sick.py: the loss drops from 0.75 to the class prior's entropy (0.693) in its first
+    steps and stays there; the fitted fall beats the expected one only through those first steps."""
+    batches = [2.49, 3.73, 3.64, 3.08, 2.15, 3.85, 3.52, 4.56, 4.12, 4.42, 3.56, 4.59, 2.26]
+    noisy = (np.tile(batches, 5) * np.exp(-0.0015 * np.arange(65))).tolist()
+    at_floor = make_run(loss=noisy, steps=65, constant_loss={"loss": 3.3, "predictor": "targets' mean", "rows": 65})
+    verdict = verdict_of(symptoms.plateau, at_floor)
+    assert verdict.verdict == symptoms.CONFIRMED and "that predicting the targets' mean scores" in verdict.message

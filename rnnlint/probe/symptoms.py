@@ -146,8 +146,10 @@ def exploding(run: dict, th: Thresholds) -> Verdict:
     crossing = next((i for i, v in enumerate(norms) if v is not None and math.isfinite(v) and v > bound
                      and (start is None or v > factor * start)), None) if grew else None
     loss = run.get("loss") or []
-    after_crossing = [v for v in loss[crossing + 1: crossing + 1 + response] if v is not None] if crossing is not None else []
-    bound_harm = bool(after_crossing) and bool(measures.harmful([crossing], loss, int(window), response, rise))
+    bound_harm = False
+    if crossing is not None:
+        after_crossing = [v for v in loss[crossing + 1: crossing + 1 + response] if v is not None]
+        bound_harm = bool(after_crossing) and bool(measures.harmful([crossing], loss, int(window), response, rise))
     # A spike is large against the running median and in absolute terms, and it did harm: the loss
     # jumped after it (a norm that grows while the loss keeps falling is learning, not explosion).
     raw_spikes = [i for i in measures.spikes(norms, factor, int(window)) if norms[i] > min_norm]
@@ -312,17 +314,36 @@ def plateau(run: dict, th: Thresholds) -> Verdict:
     values = {"steps": steps, "change": trend.change, "change_bound": trend.change_upper,
               "confidence": confidence, "min_drop": min_drop, "min_drop_per_100_steps": rate,
               "steps_per_point": per_point}
-    if trend.change <= -min_drop < trend.change_upper:
+    at_floor = _at_constant_floor(run, points, th(code, "floor_ratio"))
+    if at_floor:
+        values.update(at_floor)
+    if trend.change <= -min_drop < trend.change_upper and not at_floor:
         # The fitted line falls by more than learning needs, only the noise of the steps leaves room
         # for less: that is no evidence of a plateau (a multi-output model's loss, batches of very
-        # different content), so it is not judged rather than confirmed.
+        # different content), so it is not judged rather than confirmed. A run that ends where a
+        # constant prediction scores has learned nothing, whatever its first steps did.
         return verdict(NOT_MEASURABLE, values, _averaged(
             f"over {steps} steps the fitted loss fell by {-trend.change:.1%}, more than the {min_drop:.1%} "
             f"expected, but the steps are too noisy to show it at {confidence:.0%} confidence (bound "
             f"{trend.change_upper:+.1%}): neither a plateau nor learning is shown (more --steps would tell)",
             per_point))
     judged = verdict(CONFIRMED if trend.change_upper > -min_drop else NOT_OBSERVED, values)
+    if at_floor and judged.verdict == CONFIRMED:
+        judged = replace(judged, message=judged.message + (
+            f"; it ends at {at_floor['final_loss']:.4g}, {at_floor['floor_share']:.0%} of the "
+            f"{at_floor['constant_loss']:.4g} that predicting the {at_floor['predictor']} scores"))
     return replace(judged, message=_averaged(judged.message, per_point))
+
+
+def _at_constant_floor(run: dict, points: list, floor_ratio: float) -> dict:
+    """{final_loss, constant_loss, floor_share, predictor} when the run ends above `floor_ratio` of the
+    loss of the best constant prediction (rnnlint/probe/baseline.py), else {}."""
+    floor = run.get("constant_loss") or {}
+    final = measures.final_level([v for v in points if v is not None])
+    if not floor.get("loss") or final is None or final <= floor_ratio * floor["loss"]:
+        return {}
+    return {"final_loss": final, "constant_loss": floor["loss"], "floor_share": final / floor["loss"],
+            "predictor": floor["predictor"]}
 
 
 def divergence(run: dict, th: Thresholds) -> Verdict:
