@@ -143,14 +143,17 @@ def test_model_reuse(starts, recompiled, same_rows, expected):
 
 
 @pytest.mark.parametrize("training_seen, validation_seen, expected", [
-    (0.5, None, symptoms.CONFIRMED),  # a 3-fold loop: the folds share half their training rows
-    (0.0, 1.0, symptoms.CONFIRMED),  # 2-fold: disjoint halves, but it validates on rows trained before
-    (0.0, None, symptoms.NOT_OBSERVED),  # online training on fresh batches (corpus fenago_*_fit_loop_nb)
-    (0.0, 0.0, symptoms.NOT_OBSERVED),
+    ((0.5, 160), (None, None), symptoms.CONFIRMED),  # a 3-fold loop: the folds share half their training rows
+    ((0.0, 0), (1.0, 240), symptoms.CONFIRMED),  # 2-fold: disjoint halves, validated on rows trained before
+    ((0.0, 0), (None, None), symptoms.NOT_OBSERVED),  # online training on fresh batches (corpus fenago_echo)
+    ((0.0, 0), (0.0, 0), symptoms.NOT_OBSERVED),
+    # corpus fenago_generative_fit_loop_nb: 3 samples per fit, the generator's fixed first one recurs
+    ((1 / 3, 1), (None, None), symptoms.NOT_OBSERVED),
 ])
 def test_other_rows_are_reuse_only_when_they_meet_rows_trained_before(training_seen, validation_seen, expected):
     result = two_fits(True, False, False)
-    result["runs"][1]["reuse"].update(training_seen=training_seen, validation_seen=validation_seen)
+    result["runs"][1]["reuse"].update(training_seen=training_seen[0], training_seen_rows=training_seen[1],
+                                      validation_seen=validation_seen[0], validation_seen_rows=validation_seen[1])
     verdict = symptoms.model_reuse(result, symptoms.Thresholds(CATALOG))
     assert verdict.verdict == expected
     if expected == symptoms.NOT_OBSERVED:

@@ -174,11 +174,12 @@ def _reused_loop(rerun_first: float, start="fresh", previous_end="end1") -> dict
 
 
 def test_reuse_is_one_question_for_the_verdict_and_the_remedy():
-    assert symptoms.reused_start({"reuse": _reuse(recompiled=True)})
-    assert symptoms.reused_start({"reuse": _reuse(recompiled=False, same_rows=False)})
-    assert not symptoms.reused_start({"reuse": _reuse(recompiled=False, same_rows=True)})  # continued training
-    assert not symptoms.reused_start({"reuse": _reuse(from_previous=False)})
-    assert not symptoms.reused_start({"reuse": None})
+    th = symptoms.Thresholds(CATALOG)
+    assert symptoms.reused_start({"reuse": _reuse(recompiled=True)}, th)
+    assert symptoms.reused_start({"reuse": _reuse(recompiled=False, same_rows=False)}, th)
+    assert not symptoms.reused_start({"reuse": _reuse(recompiled=False, same_rows=True)}, th)  # continued training
+    assert not symptoms.reused_start({"reuse": _reuse(from_previous=False)}, th)
+    assert not symptoms.reused_start({"reuse": None}, th)
     reused = make_run(2, reuse=_reuse())
     assert "RNN510" in whatif.confirmed_codes(reused, symptoms.Thresholds(CATALOG))
     assert "RNN510" not in whatif.confirmed_codes(make_run(2, reuse=_reuse(from_previous=False)),

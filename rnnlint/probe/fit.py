@@ -66,13 +66,15 @@ def _describe_data(state: ProbeState, run: Run, a: dict, model, batch) -> None:
     """Input and target statistics, and the rows trained and validated on (for the leak check)."""
     train_x, val_x = training_split(a)
     run.info["input_stats"] = feature_stats(train_x if train_x is not None else batch[0])
-    run.info["target_stats"] = feature_stats(a.get("y") if a.get("y") is not None else batch[1])
     run.info["input_stats_from"] = "training arrays" if train_x is not None else "first batch"
     run.info["integer_inputs"] = bool(model.layers) and type(model.layers[0]).__name__ == "Embedding"
     train = train_x if train_x is not None else batch[0]
     target = a.get("y") if a.get("y") is not None and train_x is not None else batch[1]
     if train_x is not None and target is not None and hasattr(target, "__getitem__"):
         target = target[: len(train_x)]
+    # the rows trained on, as the input statistics are (not the rows validation_split holds out)
+    run.info["target_stats"] = feature_stats(
+        target if train_x is not None else a.get("y") if a.get("y") is not None else batch[1])
     run.info["nonfinite_inputs"] = {"input": nonfinite_where(train), "target": nonfinite_where(target),
                                     "from": run.info["input_stats_from"]}
     run.info["training_rows_digest"] = _rows_digest(train)
@@ -124,10 +126,12 @@ def _sample_hashes(data) -> set[int] | None:
     return {hash(r.tobytes()) for r in rows}
 
 
-def _share_seen(samples: set[int] | None, seen: set[int] | None) -> float | None:
+def _seen(samples: set[int] | None, seen: set[int] | None) -> tuple[float | None, int | None]:
+    """(share, count) of `samples` among the samples `seen` before; (None, None) when unknown."""
     if not samples or seen is None:
-        return None
-    return len(samples & seen) / len(samples)
+        return None, None
+    shared = len(samples & seen)
+    return shared / len(samples), shared
 
 
 def _reuse(state: ProbeState, run: Run, model) -> dict | None:
@@ -139,6 +143,9 @@ def _reuse(state: ProbeState, run: Run, model) -> dict | None:
     start = weights_fingerprint(model) if model.built else None
     digest, prev_digest = run.info.get("training_rows_digest"), state.runs[prev_run - 1].info.get(
         "training_rows_digest")
+    trained = state.trained_samples.get(id(model))
+    training_seen, training_rows = _seen(run.samples, trained)
+    validation_seen, validation_rows = _seen(run.validation_samples, trained)
     return {
         "previous_run": prev_run,
         "model_fit_before": True,
@@ -150,8 +157,8 @@ def _reuse(state: ProbeState, run: Run, model) -> dict | None:
         # Shares of this fit's training and validation samples that earlier fits of the model trained
         # on: k-fold folds overlap (or validate on rows trained before), online training on fresh
         # batches does neither. None when the samples could not be read.
-        "training_seen": _share_seen(run.samples, state.trained_samples.get(id(model))),
-        "validation_seen": _share_seen(run.validation_samples, state.trained_samples.get(id(model))),
+        "training_seen": training_seen, "training_seen_rows": training_rows,
+        "validation_seen": validation_seen, "validation_seen_rows": validation_rows,
     }
 
 

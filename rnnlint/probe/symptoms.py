@@ -471,12 +471,13 @@ RUN_SYMPTOMS: tuple[Callable[[dict, Thresholds], Verdict], ...] = (
 # --------------------------------------------------------------------------- whole-script symptoms
 
 
-def reused_start(run: dict) -> bool:
+def reused_start(run: dict, th: Thresholds) -> bool:
     """The fit started from exactly the weights the previous fit of the same model left, and
     something else changed between them: carried-over weights contaminate the comparison when the
     optimizer was recompiled or the rows differ (k-fold, resampling). The same model, optimizer and
     rows going on is deliberate continued training. (RNN510's verdict and --what-if's rebuild-model
     remedy both ask this.)"""
+    min_rows = th("RNN510", "min_shared_rows")
     reuse = run.get("reuse")
     if not reuse or not reuse.get("starts_from_previous_weights"):
         return False
@@ -487,10 +488,14 @@ def reused_start(run: dict) -> bool:
     # Other rows with the same optimizer: a k-fold loop when they overlap the rows trained before or
     # validate on them; new samples it never saw (online training on fresh batches) go on deliberately.
     # A result without the shares (an older child) keeps the rows-differ reading.
-    seen = [reuse.get(key) for key in ("training_seen", "validation_seen") if key in reuse]
+    # A few samples recurring in every fit (a fixed start point of generated sequences) are the data's
+    # shape, not a reused split: the overlap must hold at least min_shared_rows samples.
+    seen = [(reuse.get(key), reuse.get(f"{key}_rows")) for key in ("training_seen", "validation_seen") if key in reuse]
     if not seen:
         return True
-    return any(share is not None and share > 0 for share in seen) or all(share is None for share in seen)
+    if all(share is None for share, _ in seen):
+        return True
+    return any(share and (rows is None or rows >= min_rows) for share, rows in seen)
 
 
 def _rows_changed(reuse: dict) -> str:
@@ -511,7 +516,7 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
     first_loss = (fits[0].get("loss") or [None])[0]
     for run in reused:
         reuse = run["reuse"]
-        if reused_start(run):
+        if reused_start(run, th):
             values = {"run": run["index"], "previous_run": reuse["previous_run"],
                       "optimizer": run.get("optimizer"), "previous_optimizer": reuse["previous_optimizer"],
                       "changed": "optimizer" if reuse["recompiled"] else _rows_changed(reuse),
@@ -521,8 +526,8 @@ def model_reuse(result: dict, th: Thresholds) -> Verdict:
     if continued:
         return verdict(NOT_OBSERVED, {"fits": len(fits), "continued": len(continued)}, (
             f"{len(fits)} fits probed; {len(continued)} went on from the weights the previous fit left with "
-            "the same optimizer, on the same rows or on samples no earlier fit trained or validated on: "
-            "continued training, not a fresh run"))
+            "the same optimizer, on the same rows or on samples earlier fits had not trained or validated on "
+            f"(fewer than {th('RNN510', 'min_shared_rows'):g} shared): continued training, not a fresh run"))
     return verdict(NOT_OBSERVED, {"fits": len(fits)},
                    f"{len(fits)} fits probed; none started from weights another run left behind")
 

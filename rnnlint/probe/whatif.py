@@ -58,7 +58,7 @@ def confirmed_codes(run: dict, th: symptoms.Thresholds) -> list[str]:
     """The run's own confirmed symptoms, and RNN510 when this fit started from a previous fit's weights."""
     codes = [v.code for v in symptoms.assess({"runs": [run]}, th).run_verdicts[run["index"]]
              if v.verdict == symptoms.CONFIRMED]
-    return codes + (["RNN510"] if symptoms.reused_start(run) else [])
+    return codes + (["RNN510"] if symptoms.reused_start(run, th) else [])
 
 
 # --------------------------------------------------------------------------- judging a rerun
