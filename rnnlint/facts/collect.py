@@ -491,10 +491,9 @@ class ScriptFacts:
         if depth > MAX_DEPTH:
             return found, False
         for definition, d_scope, d_order in self.definitions(expr, scope, order):
-            if isinstance(definition, (ast.Constant, ast.JoinedStr)) and (
-                    isinstance(definition, ast.JoinedStr) or isinstance(definition.value, (str, bytes))):
-                text = string_value(definition)
-                name = OPTIMIZER_STRINGS.get(str(text).lower()) if text is not None else None
+            text = string_value(definition)
+            if text is not None:
+                name = OPTIMIZER_STRINGS.get(str(text).lower())
                 if name is None:
                     known = False
                     continue
