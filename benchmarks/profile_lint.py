@@ -6,7 +6,7 @@ Two views, both over the same seeded sample of generated scripts:
 
 1. Stages, timed exactly (perf_counter, no profiler overhead) by replaying the engine's pipeline:
    parse, facts (ScriptFacts: the ModuleIndex visit, import table, call index), DataFlow set-up, each
-   check, positions (PositionProvider + spans, only on files with findings), suppressions. Lazy fact
+   check, positions (ast node positions, only on files with findings), suppressions. Lazy fact
    queries run inside the checks, so their cost lands in the check that first asks. The replay uses
    the engine's internals; if those change it says so and the cProfile view still stands.
 2. cProfile of `lint_source`: cumulative time of the entry points above, self time grouped by area
@@ -19,6 +19,7 @@ Named profile_lint (not profile) so it never shadows the standard library's `pro
 from __future__ import annotations
 
 import argparse
+import ast
 import cProfile
 import io
 import pstats
@@ -77,7 +78,6 @@ def _short(func: tuple) -> str:
 
 def stages(files: list[Path]) -> tuple[str, dict]:
     """Replay the engine's stages with perf_counter around each; returns markdown and per-stage seconds."""
-    import libcst as cst
     from rnnlint import engine, suppress
     from rnnlint.catalog import default_catalog
     from rnnlint.checks import RuleContext, load_checks
@@ -100,13 +100,15 @@ def stages(files: list[Path]) -> tuple[str, dict]:
     for path in files:
         text = path.read_text(encoding="utf-8")
         t = time.perf_counter()
-        module = cst.parse_module(text)
+        tree = engine.parse_tree(str(path), text)
         parse = time.perf_counter() - t
-        add("parse (libcst.parse_module)", parse)
+        add("parse (ast, with the nesting guard)", parse)
+        if not isinstance(tree, ast.Module):
+            continue
         if not any(w in text for w in words):
             continue
         t = time.perf_counter()
-        facts = ScriptFacts(module, path.parent)
+        facts = ScriptFacts(tree, text, path.parent)
         add("facts: ScriptFacts() (ModuleIndex visit, imports, call index)", time.perf_counter() - t)
         t = time.perf_counter()
         flow = DataFlow(facts)
@@ -125,14 +127,14 @@ def stages(files: list[Path]) -> tuple[str, dict]:
         if reports:
             with_findings += 1
             t = time.perf_counter()
-            findings = engine._to_findings(str(path), module, reports)
+            findings = engine._to_findings(str(path), text, facts.lines, reports, False)
             spent = time.perf_counter() - t
-            add("positions (PositionProvider + spans, files with findings)", spent)
+            add("positions (ast node positions to code points, files with findings)", spent)
             position_ratio.append(spent / parse)
         t = time.perf_counter()
         suppress.apply(str(path), text, findings, catalog, enabled, config.severities)
         add("suppressions", time.perf_counter() - t)
-    parse = totals["parse (libcst.parse_module)"]
+    parse = totals["parse (ast, with the nesting guard)"]
     total = sum(totals.values())
     checks_total = sum(v for k, v in totals.items() if k.startswith("check "))
     rows = ["| stage | ms per file | share of lint | x parse |", "|---|---|---|---|"]
@@ -183,7 +185,7 @@ def cprofile(files: list[Path]) -> tuple[str, dict]:
               ("scopes.py", "__init__"): "ModuleIndex.__init__ (the one visit)",
               ("dataflow.py", "__init__"): "DataFlow.__init__",
               ("engine.py", "_run_checks"): "engine._run_checks (facts + flow + all checks)",
-              ("engine.py", "_to_findings"): "engine._to_findings (PositionProvider + spans)",
+              ("engine.py", "_to_findings"): "engine._to_findings (positions of the reported nodes)",
               ("wrapper.py", "resolve"): "MetadataWrapper.resolve",
               ("wrapper.py", "__init__"): "MetadataWrapper.__init__",
               ("suppress.py", "apply"): "suppress.apply"}

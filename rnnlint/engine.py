@@ -1,18 +1,19 @@
 """The static engine: `(path, text, config) -> findings`. No I/O beyond what `lint_file` reads.
 
-One parse per file; facts are collected once and shared by every rule; positions are measured only
-for the nodes a rule reports (rnnlint.spans), never for the whole tree.
+One parse per file, with the standard library's `ast` (CPython's own parser); facts are collected
+once and shared by every rule; positions come straight from the reported nodes. libcst is imported
+only to build fixes, when they are asked for, and only for a file with a fixable finding
+(rnnlint.checks.fix_helpers).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import libcst as cst
 
 from rnnlint import rule_crash, suppress
 from rnnlint.catalog import Catalog, default_catalog
@@ -21,19 +22,28 @@ from rnnlint.config import DEFAULT_CONFIG, Config
 from rnnlint.facts.collect import ScriptFacts
 from rnnlint.facts.dataflow import DataFlow
 from rnnlint.findings import Edit, FileError, Finding, Fix, Span
+from rnnlint.positions import SourceLines
 from rnnlint.rule_crash import RuleCrash
 from rnnlint.source import SourceError, decode, read_source
-from rnnlint.spans import node_positions
 
 SYNTAX_ERROR = "RNN001"
 # A file that mentions none of these cannot hold the code any rule looks at (all rules start from a
 # Keras model, a Keras/TF optimizer or an sklearn/Keras scaler). Conservative: a substring test.
 RELEVANT_WORDS = ("keras", "tensorflow", "sklearn", "Normalization")
-# Deeper syntax trees are refused before libcst sees them: its native parser takes seconds from ~1,000
-# levels of a chain like `1 + 1 + ...` (superlinearly) and segfaults from ~1,500 brackets, and the
-# facts pass runs out of Python recursion from ~350 levels anyway. Real scripts stay under 30.
+# Deeper syntax trees are refused: the facts pass follows expressions recursively and runs out of
+# Python recursion from ~350 levels (libcst, which fixes parse with, stalls or crashes from ~1,000).
+# Real scripts stay under 30.
 MAX_NESTING = 500
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")  # a line as CPython numbers them, with its ending
+_TOO_DEEP = "too deeply nested for the parser; not linted"
+_RUNNING = sys.version_info[:2]
+# Syntax that a newer Python accepts and this one does not: what the line that failed starts with.
+_NEWER_SYNTAX = (
+    (re.compile(r"\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*="), (3, 12), "a `type` statement"),
+    (re.compile(r"\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\["), (3, 12), "type parameters"),
+    (re.compile(r"\s*class\s+[A-Za-z_]\w*\s*\["), (3, 12), "type parameters"),
+    (re.compile(r"\s*except\*?\s+[^():]+,[^:]*:"), (3, 14), "`except` with several types and no brackets"),
+    (re.compile(r".*(?<![\w.'\"])[tT][rR]?[\"']"), (3, 14), "a template string"),
+)
 
 
 @dataclass
@@ -47,92 +57,50 @@ class FileReport:
     internal_errors: list[str] = field(default_factory=list)
 
 
-def _span(position) -> Span:
-    return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
+def _compile(path: str, text: str) -> ast.Module:
+    with warnings.catch_warnings():  # `"\d"` warns while parsing (SyntaxWarning from 3.12): not ours to say
+        warnings.simplefilter("ignore")
+        tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    assert isinstance(tree, ast.Module)
+    return tree
 
 
-def parse_source(text: str) -> cst.Module:
-    """The one way rnnlint parses a script, for linting and for checking a fix's result: libcst, with
-    IPython-only lines masked when they are what stops the parse. Raises ParserSyntaxError."""
+def parse_tree(path: str, text: str) -> ast.Module | SyntaxError | str:
+    """The one way rnnlint parses a script for linting: CPython's parser, with IPython-only lines
+    masked when they are what stops the parse. A SyntaxError for an RNN001; a reason (text) for a
+    file that cannot be analysed at all."""
     try:
-        return cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        module = _parse_without_magics(text)
-        if module is None:
-            raise
-        return module
+        tree = _compile(path, text)
+    except SyntaxError as error:
+        masked = _parse_without_magics(path, text)
+        if masked is None:
+            return error
+        tree = masked
+    except (RecursionError, MemoryError):
+        return _TOO_DEEP
+    except ValueError as error:  # source code string cannot contain null bytes
+        return SyntaxError(str(error), (path, 1, 1, "", 1, 1))
+    deep = _too_deep(tree)
+    return deep if deep is not None else tree
 
 
-def _parse_without_magics(text: str) -> cst.Module | None:
+def _parse_without_magics(path: str, text: str) -> ast.Module | None:
     """Scripts exported from Colab or Jupyter keep lines like `!pip install ...` or `%matplotlib
     inline`, which are never Python: mask them (line numbers unchanged) and parse again. Only tried
     on a file that already failed to parse, so valid Python is never altered."""
     from rnnlint.notebook import mask_magics
 
     masked = mask_magics(text)
-    if masked == text or _nesting_refused("<masked>", masked) is not None:
-        return None  # too deep for libcst (it would crash): reported as the syntax error it is
+    if masked == text:
+        return None
     try:
-        return cst.parse_module(masked)
-    except (cst.ParserSyntaxError, RecursionError):
+        return _compile(path, masked)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
-def _syntax_error(path: str, line: int, column: int, message: str, catalog: Catalog) -> Finding:
-    spec = catalog.by_code[SYNTAX_ERROR]
-    return Finding(spec.code, spec.name, spec.severity, path, Span(line, column, line, column),
-                   spec.render({"message": message}))
-
-
-def _syntax_finding(path: str, text: str, error: cst.ParserSyntaxError, catalog: Catalog) -> Finding:
-    """libcst's error position is often a line late; CPython's own parser pinpoints it, and only
-    runs here, on a file that already failed to parse."""
-    line, column = error.raw_line, error.raw_column + 1
-    message = error.message.strip().splitlines()[0]
-    try:
-        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        if exc.lineno:
-            line, column = exc.lineno, max(exc.offset or 1, 1)
-            message = exc.msg
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    return _syntax_error(path, line, column, message, catalog)
-
-
-def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: Catalog | None = None,
-                base_dir: Path | None = None) -> FileReport:
-    """Lint one file's text. Never raises on the text's content."""
-    catalog = catalog or default_catalog()
-    enabled = config.enabled_codes(catalog)
-    report = _lint_text(path, text, config, catalog, enabled, base_dir)
-    # the suppression stage: a pure post-filter over the rules' findings (rnnlint.suppress)
-    report.findings = suppress.apply(path, text, report.findings, catalog, enabled, config.severities)
-    return report
-
-
-def _nesting_refused(path: str, text: str, cuts: int = 4) -> SyntaxError | str | None:
-    """Nesting that would crash or stall libcst's parser (see MAX_NESTING), found with CPython's
-    parser, which refuses it cleanly: a SyntaxError for too many brackets or block levels, a reason
-    for anything else too deep."""
-    try:
-        with warnings.catch_warnings():  # `"\d"` warns while parsing (SyntaxWarning from 3.12): not ours to say
-            warnings.simplefilter("ignore")
-            tree = compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        if exc.msg.startswith(("too many nested parentheses", "too many levels of indentation")):
-            return exc
-        if exc.lineno and exc.lineno > 1 and cuts:
-            # libcst parses everything up to the error (a `!pip` line, or code newer than this
-            # Python) before it fails, so check the lines before it (again before the first of them
-            # that fails, as in a statement the error cut in two): 3,000 chained `[0]` took it 34 s
-            return _nesting_refused(path, "".join(_LINE.findall(text)[: exc.lineno - 1]), cuts - 1)
-        return None
-    except (RecursionError, MemoryError):
-        return "too deeply nested for the parser; not linted"
-    except ValueError:  # source code string cannot contain null bytes
-        return None
-    stack = [(tree, 1)]
+def _too_deep(tree: ast.Module) -> str | None:
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:  # iterative: the tree may be deeper than Python's recursion limit
         node, depth = stack.pop()
         if depth > MAX_NESTING:
@@ -141,39 +109,73 @@ def _nesting_refused(path: str, text: str, cuts: int = 4) -> SyntaxError | str |
     return None
 
 
+def _syntax_error(path: str, line: int, column: int, message: str, catalog: Catalog) -> Finding:
+    spec = catalog.by_code[SYNTAX_ERROR]
+    return Finding(spec.code, spec.name, spec.severity, path, Span(line, column, line, column),
+                   spec.render({"message": message}))
+
+
+def _syntax_finding(path: str, text: str, error: SyntaxError, catalog: Catalog) -> Finding:
+    line, column = error.lineno or 1, max(error.offset or 1, 1)
+    message = error.msg
+    newer = _newer_syntax(text, line, message)
+    if newer is not None:
+        message += f" ({newer})"
+    return _syntax_error(path, line, column, message, catalog)
+
+
+def _newer_syntax(text: str, line: int, message: str) -> str | None:
+    """Why the line may be valid on a newer Python than the one running rnnlint, if it looks so."""
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    found = [(version, what) for pattern, version, what in _NEWER_SYNTAX
+             if pattern.match(source) and version > _RUNNING]
+    if message.startswith("f-string") and (3, 12) > _RUNNING:
+        found.append(((3, 12), "an f-string that reuses its quotes or spans lines inside braces"))
+    if not found:
+        return None
+    (major, minor), what = found[0]
+    return (f"{what} is Python {major}.{minor} syntax and rnnlint runs on Python {_RUNNING[0]}.{_RUNNING[1]}: "
+            f"run rnnlint with Python {major}.{minor} or newer to lint this file")
+
+
+def lint_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog: Catalog | None = None,
+                base_dir: Path | None = None, fixes: bool = False) -> FileReport:
+    """Lint one file's text. Never raises on the text's content. `fixes`: build the text edits of
+    the findings' fixes too (with libcst, for a file that has any); without it a finding's fix says
+    what it would do and carries no edits."""
+    catalog = catalog or default_catalog()
+    enabled = config.enabled_codes(catalog)
+    report = _lint_text(path, text, config, catalog, enabled, base_dir, fixes)
+    # the suppression stage: a pure post-filter over the rules' findings (rnnlint.suppress)
+    report.findings = suppress.apply(path, text, report.findings, catalog, enabled, config.severities)
+    return report
+
+
 def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: set[str],
-               base_dir: Path | None) -> FileReport:
+               base_dir: Path | None, fixes: bool) -> FileReport:
     report = FileReport(path)
-    refused = _nesting_refused(path, text)
-    if isinstance(refused, str):
-        report.errors.append(FileError(path, refused))
+    tree = parse_tree(path, text)
+    if isinstance(tree, str):
+        report.errors.append(FileError(path, tree))
         return report
-    if refused is not None:
+    if isinstance(tree, SyntaxError):
         if SYNTAX_ERROR in enabled:
-            report.findings.append(_syntax_error(path, refused.lineno or 1, max(refused.offset or 1, 1),
-                                                 refused.msg, catalog))
-        return report
-    try:
-        module = parse_source(text)
-    except cst.ParserSyntaxError as error:
-        if SYNTAX_ERROR in enabled:
-            report.findings.append(_syntax_finding(path, text, error, catalog))
-        return report
-    except RecursionError:
-        report.errors.append(FileError(path, "too deeply nested for the parser; not linted"))
+            report.findings.append(_syntax_finding(path, text, tree, catalog))
         return report
     if not any(word in text for word in RELEVANT_WORDS):
         return report
     crashes: list[RuleCrash] = []
     try:
-        reports = _run_checks(module, config, catalog, enabled, report.threshold_reads, base_dir, crashes)
+        facts = ScriptFacts(tree, text, base_dir)
+        reports = _run_checks(facts, config, catalog, enabled, report.threshold_reads, crashes)
     except RecursionError:
         report.errors.append(FileError(path, "too deeply nested to analyse; not linted"))
         return report
     if reports:
-        report.findings = _to_findings(path, module, reports)
+        report.findings = _to_findings(path, text, facts.lines, reports, fixes)
     for crash in crashes:
-        place = rule_crash.locate(module, crash)
+        place = rule_crash.locate(facts.lines, crash)
         report.internal_errors.append(rule_crash.internal_error(path, crash, place))
         if rule_crash.RULE_CRASHED in enabled:
             report.findings.append(rule_crash.to_finding(path, crash, place, catalog))
@@ -181,12 +183,11 @@ def _lint_text(path: str, text: str, config: Config, catalog: Catalog, enabled: 
     return report
 
 
-def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir,
+def _run_checks(facts: ScriptFacts, config, catalog, enabled, threshold_reads,
                 crashes: list[RuleCrash]) -> list[Report]:
     """Every enabled rule, each inside its own error boundary: one that raises is recorded in
     `crashes` and the others still run (what it reported before raising is kept)."""
     checks = load_checks()
-    facts = ScriptFacts(module, base_dir)
     flow = DataFlow(facts)
     reports: list[Report] = []
     for spec in catalog:
@@ -203,34 +204,28 @@ def _run_checks(module, config, catalog, enabled, threshold_reads, base_dir,
     return reports
 
 
-def _spans(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[int, Span]:
-    """Spans of the reported nodes only (see rnnlint.spans); libcst's full PositionProvider if its
-    code generation internals ever stop matching what rnnlint.spans expects."""
-    try:
-        measured = node_positions(module, nodes)
-        if all(id(node) in measured for node in nodes):
-            return {key: Span(start[0], start[1] + 1, end[0], end[1] + 1)
-                    for key, (start, end) in measured.items()}
-    except (AttributeError, TypeError, KeyError):
-        pass
-    from libcst.metadata import MetadataWrapper, PositionProvider  # the fallback only: costly import
+def _fix_edits(text: str, reports: list[Report]) -> dict[int, tuple[Edit, ...]]:
+    """{id(report): its fix's edits}, built on the libcst tree of the text (parsed once, here)."""
+    from rnnlint.checks.fix_helpers import CstSite
+    from rnnlint.fix import parse_cst
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return {id(node): _span(positions[node]) for node in nodes}
+    site = CstSite(parse_cst(text), text)
+    out: dict[int, tuple[Edit, ...]] = {}
+    for item in reports:
+        if item.fix is not None:
+            out[id(item)] = tuple(Edit(site.span(old), site.module.code_for_node(new))
+                                  for old, new in item.fix.build(site))
+    return out
 
 
-def _to_findings(path: str, module: cst.Module, reports: list[Report]) -> list[Finding]:
-    nodes = [item.node for item in reports]
-    nodes += [old for item in reports if item.fix is not None for old, _ in item.fix.replacements]
-    spans = _spans(module, nodes)
+def _to_findings(path: str, text: str, lines: SourceLines, reports: list[Report], fixes: bool) -> list[Finding]:
+    edits = _fix_edits(text, reports) if fixes and any(item.fix is not None for item in reports) else {}
     findings: dict[tuple, Finding] = {}
     for item in reports:
-        span = spans[id(item.node)]
+        span = Span(*lines.span(item.node))
         fix = None
         if item.fix is not None:
-            edits = tuple(Edit(spans[id(old)], module.code_for_node(new))
-                          for old, new in item.fix.replacements)
-            fix = Fix(item.fix.description, item.fix.applicability, edits)
+            fix = Fix(item.fix.description, item.fix.applicability, edits.get(id(item), ()))
         finding = Finding(item.spec.code, item.spec.name, item.severity, path, span,
                           item.spec.render(item.values), fix, data=item.data)
         findings.setdefault((finding.code, span), finding)

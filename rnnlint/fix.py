@@ -116,12 +116,27 @@ class FixResult:
         return bool(self.fixed)
 
 
+def parse_cst(text: str):
+    """The libcst tree fixes are built on (and a fix's result is checked with), with IPython-only
+    lines masked when they are what stops the parse, as the linter does. Raises ParserSyntaxError."""
+    import libcst as cst
+
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        from rnnlint.notebook import mask_magics
+
+        masked = mask_magics(text)
+        if masked == text:
+            raise
+        return cst.parse_module(masked)
+
+
 def _parse_error(text: str) -> str | None:
     import libcst as cst
 
-    from rnnlint.engine import parse_source
     try:
-        parse_source(text)  # as the linter parses it: a Colab script's `!pip` line is not an error
+        parse_cst(text)  # as the linter parses it: a Colab script's `!pip` line is not an error
     except cst.ParserSyntaxError as exc:
         return f"line {exc.raw_line}: {exc.message.strip().splitlines()[0]}"
     except RecursionError:
@@ -135,7 +150,7 @@ def fix_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog=No
     from rnnlint.engine import lint_source
     current = text
     fixed: list[Finding] = []
-    findings = lint_source(path, current, config, catalog, base_dir).findings
+    findings = lint_source(path, current, config, catalog, base_dir, fixes=True).findings
     for _ in range(MAX_ROUNDS):
         chosen = choose(findings, unsafe)
         if not chosen:
@@ -150,7 +165,7 @@ def fix_source(path: str, text: str, config: Config = DEFAULT_CONFIG, catalog=No
                                          f"({problem}); nothing written. Please report it.")
         current = candidate
         fixed += chosen
-        findings = lint_source(path, current, config, catalog, base_dir).findings
+        findings = lint_source(path, current, config, catalog, base_dir, fixes=True).findings
     else:
         if choose(findings, unsafe):
             return FixResult(text, error=f"fixes did not settle after {MAX_ROUNDS} rounds; nothing written. "
@@ -200,7 +215,7 @@ def fix_notebook(path: str, raw: str, config: Config = DEFAULT_CONFIG, catalog=N
         program = read_notebook(json.dumps(data).encode("utf-8"))
         if isinstance(program, SourceError):
             return FixResult(raw, error=program.message), {}
-        findings = lint_source(path, program.text, config, catalog, base_dir).findings
+        findings = lint_source(path, program.text, config, catalog, base_dir, fixes=True).findings
         sources = {i: _cell_source(c) for i, c in enumerate(cells, start=1) if c.get("cell_type") == "code"}
         per_cell: dict[int, list[Edit]] = {}
         chosen = []
@@ -396,9 +411,12 @@ def _fix_stdin(text: str, args, catalog, config_for, unsafe: bool, diff_only: bo
 
 
 def _may_fix(finding: Finding, unsafe: bool, catalog) -> bool:
-    """A notebook finding loses a fix whose edits reach another cell (an import in the first cell);
-    the notebook fixer works on the whole program, so go by the catalog there."""
-    if applicable(finding, unsafe):
+    """Whether fixing the finding's file may fix it. The lint run that found it built no edits (only
+    fixing parses with libcst), so its fix's applicability decides. A notebook finding loses a fix
+    whose edits reach another cell (an import in the first cell); the notebook fixer works on the
+    whole program, so go by the catalog there."""
+    fix = finding.fix
+    if fix is not None and (unsafe or fix.applicability is Applicability.SAFE):
         return True
     spec = catalog.get(finding.code) if finding.path.endswith(".ipynb") else None
     return spec is not None and spec.fix_available and (unsafe or spec.fix_applicability is Applicability.SAFE)

@@ -66,6 +66,7 @@ class Linted:
     text: str
     lines: list[str]
     findings: list
+    fixes: bool = False  # whether the fixes carry their edits (built with libcst, for code actions only)
 
 
 # -- pure helpers (no pygls) ------------------------------------------------------------------
@@ -164,12 +165,12 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             chosen = getattr(self.server_capabilities, "position_encoding", None) or UTF16
             return str(getattr(chosen, "value", chosen))
 
-        def lint_now(self, uri: str, text: str, version: int | None, config=None) -> Linted:
+        def lint_now(self, uri: str, text: str, version: int | None, config=None, fixes: bool = False) -> Linted:
             path = uris.to_fs_path(uri)
             base = Path(path).parent if path else None
             config = config or self.config_for(path)
-            findings = lint_source(path or uri, text, config, self.catalog, base).findings
-            linted = Linted(version, text, split_lines(text), findings)
+            findings = lint_source(path or uri, text, config, self.catalog, base, fixes=fixes).findings
+            linted = Linted(version, text, split_lines(text), findings, fixes)
             self.linted[uri] = linted
             return linted
 
@@ -185,32 +186,34 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     out.append((cell.document, position, document.source, document.version))
             return out
 
-        def lint_notebook(self, notebook_uri: str, cells: list, config=None) -> dict[str, Linted]:
+        def lint_notebook(self, notebook_uri: str, cells: list, config=None, fixes: bool = False) -> dict[str, Linted]:
             """Lint the code cells as one program; each cell's findings, in the cell's own lines."""
             path = uris.to_fs_path(notebook_uri)
             base = Path(path).parent if path else None
             config = config or self.config_for(path)
             program = program_of([(position, text) for _, position, text, _ in cells])
             findings = [program.to_cells(f) for f in
-                        lint_source(path or notebook_uri, program.text, config, self.catalog, base).findings]
+                        lint_source(path or notebook_uri, program.text, config, self.catalog, base, fixes=fixes).findings]
             out = {}
             for cell_uri, position, text, version in cells:
                 mine = [replace(f, cell=None) for f in findings if f.cell == position]
-                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), mine)
+                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), mine, fixes)
                 self.notebook_of[cell_uri] = notebook_uri
             return out
 
-        def current(self, uri: str) -> Linted:
-            """The findings of the buffer as it is now (linted again if it changed since)."""
+        def current(self, uri: str, fixes: bool = False) -> Linted:
+            """The findings of the buffer as it is now (linted again if it changed since); `fixes`:
+            with their fixes' edits (a code action), which diagnostics on each change never build."""
             document = self.workspace.get_text_document(uri)
-            if uri in self.notebook_of:  # a cell: the findings come from its whole notebook
-                linted = self.linted.get(uri)
-                if linted is None or linted.text != document.source:
-                    linted = self.lint_notebook(self.notebook_of[uri], self.notebook_cells(self.notebook_of[uri]))[uri]
-                return linted
             linted = self.linted.get(uri)
-            if linted is None or linted.text != document.source:
-                linted = self.lint_now(uri, document.source, document.version)
+            stale = linted is None or linted.text != document.source or (fixes and not linted.fixes)
+            if uri in self.notebook_of:  # a cell: the findings come from its whole notebook
+                if stale:
+                    notebook = self.notebook_of[uri]
+                    linted = self.lint_notebook(notebook, self.notebook_cells(notebook), fixes=fixes)[uri]
+            elif stale:
+                linted = self.lint_now(uri, document.source, document.version, fixes=fixes)
+            assert linted is not None
             return linted
 
         def schedule(self, uri: str, delay: float) -> None:
@@ -384,7 +387,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         resolve_provider=True))
     def code_action(ls: RnnlintServer, params: types.CodeActionParams):
         uri = params.text_document.uri
-        linted = ls.current(uri)
+        linted = ls.current(uri, fixes=True)
         only = params.context.only
 
         def wanted(kind: str) -> bool:

@@ -6,15 +6,14 @@ the rule was examining, plus the traceback for the run's internal errors (so `ch
 
 from __future__ import annotations
 
+import ast
 import traceback
 from dataclasses import dataclass
-
-import libcst as cst
 
 from rnnlint import __version__
 from rnnlint.catalog import Catalog, RuleSpec
 from rnnlint.findings import Finding, Span
-from rnnlint.spans import node_positions
+from rnnlint.positions import SourceLines
 
 RULE_CRASHED = "RNN004"
 
@@ -23,35 +22,33 @@ RULE_CRASHED = "RNN004"
 class RuleCrash:
     spec: RuleSpec
     error: str  # "IndexError: list index out of range"
-    # the script's nodes the failing code held, innermost frame first: the first one that can be
-    # placed in the module gives the line (a node read from a sibling module cannot be)
-    nodes: tuple[cst.CSTNode, ...]
+    # the script's nodes the failing code held, innermost frame first: the first one with a position
+    # gives the line (a node the facts made up has none)
+    nodes: tuple[ast.AST, ...]
     traceback: str
 
 
 def capture(spec: RuleSpec, error: Exception) -> RuleCrash:
     """Called in the `except` clause around one rule."""
-    nodes: list[cst.CSTNode] = []
+    nodes: list[ast.AST] = []
     frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
     for frame in reversed(frames):
         for value in frame.f_locals.values():
-            node = value if isinstance(value, cst.CSTNode) else getattr(value, "node", None)
-            if isinstance(node, cst.CSTNode) and not isinstance(node, cst.Module):
+            node = value if isinstance(value, ast.AST) else getattr(value, "node", None)
+            if isinstance(node, ast.AST) and getattr(node, "lineno", None) is not None:
                 nodes.append(node)
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return RuleCrash(spec, f"{type(error).__name__}: {error}", tuple(nodes), text)
 
 
-def locate(module: cst.Module, crash: RuleCrash) -> tuple[int, int] | None:
-    """(line, 1-based column) of the innermost node of `module` the failing rule held, if any."""
-    try:
-        measured = node_positions(module, crash.nodes)
-    except Exception:  # noqa: BLE001 - placing the diagnostic must never raise in its turn
-        return None
+def locate(lines: SourceLines, crash: RuleCrash) -> tuple[int, int] | None:
+    """(line, 1-based column) of the innermost node the failing rule held, if any."""
     for node in crash.nodes:
-        if id(node) in measured:
-            (line, column), _ = measured[id(node)]
-            return line, column + 1
+        try:
+            line, column, _, _ = lines.span(node)
+        except Exception:  # noqa: BLE001, S112 - placing the diagnostic must never raise in its turn
+            continue
+        return line, column
     return None
 
 

@@ -18,7 +18,7 @@ from rnnlint.notebook import MAX_NOTEBOOK_BYTES
 from rnnlint.results import RunResult
 from rnnlint.source import MAX_SOURCE_BYTES, SourceError, decode, read_source
 
-if TYPE_CHECKING:  # the engine pulls in libcst, which a fully cached run never needs
+if TYPE_CHECKING:  # the engine and the rules, which a fully cached run never needs
     from rnnlint.cache import Cache
     from rnnlint.configfile import ConfigResolver
     from rnnlint.engine import FileReport
@@ -56,7 +56,7 @@ class Job:
 def lint_bytes(shown: str, data: bytes, config: Config, catalog, base_dir: Path | None) -> FileReport:
     """Decode and lint one file's bytes (a notebook's code cells, or a Python file): a FileReport.
 
-    The engine (and libcst) is imported here, not at module level: a run whose files all come from
+    The engine (and the rules) is imported here, not at module level: a run whose files all come from
     the cache never loads it.
     """
     from rnnlint.engine import FileReport, lint_source

@@ -15,7 +15,7 @@ import pytest
 from rnnlint import fix
 from rnnlint.catalog import default_catalog
 from rnnlint.config import DEFAULT_CONFIG
-from rnnlint.engine import parse_source
+from rnnlint.fix import parse_cst
 from rnnlint.findings import Applicability, Edit, Finding, Fix, Severity, Span
 from rnnlint.results import RunResult
 from tests.conftest import FIXTURES
@@ -62,7 +62,7 @@ def test_fixing_a_fixture_parses_and_is_idempotent(path: Path):
     text = path.read_text(encoding="utf-8")
     first = fix.fix_source(str(path), text, unsafe=True, base_dir=path.parent)
     assert first.error is None
-    parse_source(first.text)  # parses as rnnlint reads it (a Colab script keeps its `!pip` lines)
+    parse_cst(first.text)  # parses as rnnlint reads it (a Colab script keeps its `!pip` lines)
     second = fix.fix_source(str(path), first.text, unsafe=True, base_dir=path.parent)
     assert second.text == first.text and not second.fixed
     # every applied fix removed its own finding

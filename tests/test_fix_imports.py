@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import libcst as cst
 import pytest
 
-from rnnlint.checks.fix_helpers import keras_reference
+from rnnlint.checks.fix_helpers import CstSite, keras_reference
 from rnnlint.facts.collect import ScriptFacts
+from rnnlint.fix import parse_cst
 
 MODEL = "model = Sequential([LSTM(8)])\n"
 
@@ -37,12 +37,14 @@ MODEL = "model = Sequential([LSTM(8)])\n"
     ("def build():\n    import keras\n    return keras\n", None, None),
 ])
 def test_keras_reference(header: str, expected: str | None, added: str | None):
-    module = cst.parse_module(header + MODEL)
-    found = keras_reference(ScriptFacts(module, None), "optimizers", "Adam")
+    text = header + MODEL
+    found = keras_reference(ScriptFacts.parse(text), "optimizers", "Adam")
     if expected is None:
         assert found is None
         return
-    expression, replacements = found
+    site = CstSite(parse_cst(text), text)  # decided on the ast facts, built on libcst
+    module = site.module
+    expression, replacements = found.build(site)
     assert module.code_for_node(expression) == expected
     if added is not None:
         [(old, new)] = replacements

@@ -105,10 +105,21 @@ def test_large_file_is_linted_in_bounded_time():
     assert outcome.kind == "findings"
 
 
-def test_recursion_error_in_analysis_becomes_a_file_error():
-    """450 nested unary minuses parse (CPython accepts them too, and they are under the engine's
-    nesting limit) but overflow Python's recursion in the tree visitors: a FileError, not raised."""
+def test_deep_unary_chain_under_the_nesting_limit_is_analysed():
+    """450 nested unary minuses overflowed Python's recursion in libcst's visitor; the `ast` walk and
+    the resolver's depth bound take them."""
     report = lint_source("deep.py", PRELUDE + "lr = " + "-" * 450 + "1\n")
+    assert report.errors == [] and not report.internal_errors
+
+
+def test_recursion_error_in_analysis_becomes_a_file_error(monkeypatch):
+    """A tree under the nesting limit can still be too deep for some recursive question: a FileError, not raised."""
+    import rnnlint.engine
+
+    def too_deep(facts):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr(rnnlint.engine, "DataFlow", too_deep)
+    report = lint_source("deep.py", PRELUDE + "lr = 1\n")
     assert [e.message for e in report.errors] == ["too deeply nested to analyse; not linted"]
 
 

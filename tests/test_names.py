@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import libcst as cst
 import pytest
 
 from rnnlint.facts.collect import ScriptFacts
@@ -47,16 +46,16 @@ CASES = [
 
 @pytest.mark.parametrize("imports, call, expected", CASES, ids=[c[1] + " / " + c[0] for c in CASES])
 def test_qualified_name(imports, call, expected):
-    facts = ScriptFacts(cst.parse_module(f"{imports}\nvalue = {call}\n"))
+    facts = ScriptFacts.parse(f"{imports}\nvalue = {call}\n")
     calls = [site.node for site in facts.index.calls if site.node.func is not None]
     assert facts.qualname(calls[0]) == expected
 
 
 def test_unimported_names_stay_unresolved():
-    facts = ScriptFacts(cst.parse_module("value = Adam()\nother = tf.keras.layers.LSTM(2)\n"))
+    facts = ScriptFacts.parse("value = Adam()\nother = tf.keras.layers.LSTM(2)\n")
     assert [facts.qualname(site.node) for site in facts.index.calls] == [None, None]
 
 
 def test_star_import_only_binds_known_exports():
-    facts = ScriptFacts(cst.parse_module("from keras.layers import *\nvalue = make_layers()\n"))
+    facts = ScriptFacts.parse("from keras.layers import *\nvalue = make_layers()\n")
     assert facts.qualname(facts.index.calls[0].node) is None

@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from rnnlint.engine import lint_source
 from tests.fuzz_corpus import PRELUDE, lint_bounded
 
@@ -122,14 +124,14 @@ def test_reading_stops_just_past_the_size_limit(tmp_path):
     assert isinstance(decode(data, max_bytes=1000), SourceError)
 
 
-def test_deep_chain_before_a_syntax_error_is_refused_before_the_slow_parse():
-    """CPython stops at the first syntax error (a `!pip` line) without building the tree, so the depth
-    check saw nothing, and libcst spent 34 s on 3,000 chained `[0]` before failing at the same line.
-    Found by the long run (vanishing_healthy.py + mixed_newlines + ipython_magics + deep_nesting)."""
+def test_deep_chain_before_a_syntax_error_is_reported_at_once():
+    """libcst spent 34 s on 3,000 chained `[0]` before failing at a `!pip` line inside brackets (found
+    by the long run: vanishing_healthy.py + mixed_newlines + ipython_magics + deep_nesting). CPython's
+    parser, which analysis now uses, reports the syntax error at once; libcst never sees the file."""
     text = ("x = x" + "[0]" * 3000 + "\nimport keras\nmodel = keras.Sequential([\n    keras.layers.LSTM(4),\n"
             "!pip install keras\n])\n")
     outcome = lint_bounded(text, BOUND_S)
-    assert outcome.kind == "error" and "too deeply nested" in outcome.detail, outcome
+    assert outcome.kind == "findings" and outcome.detail == "RNN001" and outcome.seconds < 2, outcome
 
 
 def test_the_nesting_check_prints_no_warnings_about_the_linted_code(recwarn):
@@ -137,3 +139,19 @@ def test_the_nesting_check_prints_no_warnings_about_the_linted_code(recwarn):
     DeprecationWarning shown under -W default, a SyntaxWarning by default from Python 3.12)."""
     lint_source("x.py", PRELUDE + 'pattern = "\\d+"\n')
     assert [str(w.message) for w in recwarn] == []
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this Python parses 3.12 syntax")
+@pytest.mark.parametrize("line", ["type Vector = list[float]", "def first[T](xs: list[T]) -> T: ...",
+                                  "class Box[T]: pass", 'x = f"{d["key"]}"'])
+def test_syntax_newer_than_this_python_says_so(line):
+    """`ast` parses what the running Python parses: newer syntax is an RNN001 that names the version."""
+    text = f"import keras\n{line}\nopt = keras.optimizers.Adam(lr=1.0)\n"
+    [finding] = lint_source("new.py", text).findings
+    assert finding.code == "RNN001" and finding.span.line == 2
+    assert "is Python 3.12 syntax and rnnlint runs on Python 3." in finding.message, finding.message
+
+
+def test_an_ordinary_syntax_error_claims_no_newer_python():
+    [finding] = lint_source("bad.py", "import keras\nx = (1,\n").findings
+    assert finding.code == "RNN001" and "syntax and rnnlint runs on" not in finding.message

@@ -1,17 +1,18 @@
-"""Positions of reported nodes equal libcst's PositionProvider, on every fixture and catalog example."""
+"""Positions: spans read from `ast` nodes (UTF-8 byte columns, converted) equal libcst's, so that a
+fix finds in the libcst tree the very node the `ast` facts reported; on every fixture, catalog
+example and a program with every newline style and non-ASCII text before the nodes."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnlint.catalog import default_catalog
-from rnnlint.config import DEFAULT_CONFIG
-from rnnlint.engine import _run_checks
-from rnnlint.spans import node_positions
+from rnnlint.checks.fix_helpers import CstSite
+from rnnlint.positions import SourceLines
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CATALOG = default_catalog()
@@ -19,54 +20,45 @@ TEXTS = [pytest.param(p.read_text(encoding="utf-8"), id=str(p.relative_to(FIXTUR
          for p in sorted(FIXTURES.rglob("*.py")) if "probe" not in p.parts]
 TEXTS += [pytest.param(text, id=f"{spec.code}-bad-{i}") for spec in CATALOG
           for i, text in enumerate(spec.bad_examples) if spec.kind == "static"]
+# the node kinds the checks report and the fixes replace, with their libcst twins
+TWINS = {ast.Call: cst.Call, ast.Attribute: cst.Attribute, ast.List: cst.List, ast.ImportFrom: cst.ImportFrom}
 
 
-def _reported_nodes(module: cst.Module) -> list[cst.CSTNode]:
-    crashes: list = []
-    reports = _run_checks(module, DEFAULT_CONFIG, CATALOG, DEFAULT_CONFIG.enabled_codes(CATALOG), set(), None,
-                          crashes)
-    assert not crashes, crashes
-    nodes = [r.node for r in reports] + [old for r in reports if r.fix for old, _ in r.fix.replacements]
-    return nodes
+def _assert_twins(text: str) -> int:
+    tree = ast.parse(text)
+    site = CstSite(cst.parse_module(text), text)
+    found = 0
+    for node in ast.walk(tree):
+        kind = TWINS.get(type(node))
+        if kind is not None:
+            site.node(node, kind)  # raises LookupError when the positions disagree
+            found += 1
+    return found
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_selected_positions_equal_position_provider(text):
+def test_every_reported_kind_has_its_libcst_twin(text):
     try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError:
+        cst.parse_module(text)
+        ast.parse(text)
+    except (cst.ParserSyntaxError, SyntaxError):
         pytest.skip("does not parse")
-    nodes = _reported_nodes(module)
-    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    measured = node_positions(module, nodes)
-    for node in nodes:
-        expected = full[node]
-        assert measured[id(node)] == ((expected.start.line, expected.start.column),
-                                      (expected.end.line, expected.end.column))
+    _assert_twins(text)
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_every_node_kind_and_newline_style(newline):
-    """Not only reported nodes: every node of a varied program, under each newline style."""
+def test_newline_styles_parentheses_and_non_ascii(newline):
     source = newline.join([
-        "import keras as k  # comment", "@decorator(1)", "class A(B, metaclass=M):", "    x: int = 1",
-        "    def f(self, a, *args, b=2, **kw) -> None:", "        return [i async for i in g()] if a else {1: (2, 3)}",
-        "", "async def g():", "    async with a as b, c:", "        yield f'{x!r:>{w}}' 'tail'",
-        "try:", "    pass", "except (E, F) as e:", "    raise X from e", "finally:", "    del a[1:2, ::3]",
-        "lambda q=1: (yield)", "x = a if b else c; y = not z", "",
+        "from keras.layers import (LSTM,", "    Dense)  # é", "s = 'naïve 🙂'; m = keras.Sequential([LSTM(8)])",
+        "x = (f(1)) + ((g)(2)).h", "label = \"中文\"; opt = keras.optimizers.Adam(learning_rate=0.1)",
+        "y = [a,", "     b(\"é\"), c]", "",
     ])
-    module = cst.parse_module(source)
-    nodes = []
+    assert _assert_twins(source) >= 8
 
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node):
-            nodes.append(node)
-            return True
 
-    module.visit(Collect())
-    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    measured = node_positions(module, nodes)
-    for node in nodes:
-        expected = full[node]
-        assert measured[id(node)] == ((expected.start.line, expected.start.column),
-                                      (expected.end.line, expected.end.column)), type(node).__name__
+def test_columns_count_code_points():
+    lines = SourceLines("s = 'naïve 🙂'; f(1)\n")
+    call = next(n for n in ast.walk(ast.parse(lines.text)) if isinstance(n, ast.Call))
+    assert call.col_offset == 19  # UTF-8 bytes: ï takes 2, 🙂 takes 4
+    assert lines.span(call) == (1, 16, 1, 20)  # code points, 1-based, end exclusive
+    assert lines.segment(call) == "f(1)"

@@ -30,6 +30,35 @@ def test_linting_imports_neither_tensorflow_nor_numpy():
     assert heavy == "-", f"the static path imported {heavy}"
 
 
+@pytest.mark.parametrize("flags", [[], ["--format", "json"], ["--no-cache", "--format", "sarif"]])
+def test_linting_without_fix_never_imports_libcst(flags):
+    """Analysis runs on `ast`; libcst (its import alone costs more than a lint) is for fixes only."""
+    code = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from rnnlint.cli import main
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["check", *{flags!r}, {str(FIXTURES / "static")!r}, {str(FIXTURES / "regressions")!r}])
+        print(code, "libcst" in sys.modules)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1", "False"], proc.stdout
+
+
+def test_fixing_parses_only_files_with_a_fixable_finding(tmp_path):
+    code = textwrap.dedent("""
+        import sys
+        from rnnlint.engine import lint_source
+        lint_source("clean.py", "import keras\\nx = 1\\n", fixes=True)
+        print("libcst" in sys.modules)
+        lint_source("bad.py", "import keras\\nopt = keras.optimizers.Adam(lr=0.1)\\n", fixes=True)
+        print("libcst" in sys.modules)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True"], proc.stdout
+
+
 def test_linted_code_is_never_executed_or_imported(tmp_path):
     marker = tmp_path / "executed.txt"
     script = tmp_path / "evil_train.py"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import textwrap
 
-import libcst as cst
 import pytest
 
 from rnnlint.facts.collect import ScriptFacts
@@ -62,9 +61,9 @@ CASES = [
 
 
 def _resolve(source: str, tmp_path=None):
-    facts = ScriptFacts(cst.parse_module(textwrap.dedent(source) + "\n"), tmp_path)
+    facts = ScriptFacts.parse(textwrap.dedent(source) + "\n", tmp_path)
     site = [s for s in facts.index.calls if s.func_dotted == "probe"][-1]
-    return facts.resolver.value(site.node.args[0].value, site.scope, site.order), facts, site
+    return facts.resolver.value(site.node.args[0], site.scope, site.order), facts, site
 
 
 @pytest.mark.parametrize("name, source, expected", CASES, ids=[c[0] for c in CASES])
@@ -77,15 +76,15 @@ def test_value(name, source, expected):
 
 
 def test_loop_candidates():
-    facts = ScriptFacts(cst.parse_module("for lr in [0.1, 0.2]:\n    probe(lr)\n"))
+    facts = ScriptFacts.parse("for lr in [0.1, 0.2]:\n    probe(lr)\n")
     site = facts.index.calls[-1]
-    values = facts.resolver.candidates(site.node.args[0].value, site.scope, site.order)
+    values = facts.resolver.candidates(site.node.args[0], site.scope, site.order)
     assert [v.value for v in values] == [0.1, 0.2]
 
 
 def test_origin_points_at_the_literal():
     value, facts, _ = _resolve('CONFIG = {"lr": 0.02}\nprobe(CONFIG["lr"])')
-    assert facts.module.code_for_node(value.origin) == "0.02"
+    assert facts.segment(value.origin) == "0.02"
 
 
 @pytest.mark.parametrize("loader, name, text", [

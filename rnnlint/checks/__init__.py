@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, Callable
 
 from rnnlint.catalog import RuleSpec
 from rnnlint.findings import Applicability, Severity
+
+if TYPE_CHECKING:
+    from rnnlint.checks.fix_helpers import CstSite, Replacement
 
 CheckFunction = Callable[["RuleContext"], None]
 REGISTRY: dict[str, CheckFunction] = {}
@@ -25,11 +26,13 @@ def rule(name: str) -> Callable[[CheckFunction], CheckFunction]:
 
 @dataclass(frozen=True)
 class FixPlan:
-    """A fix as libcst node replacements; the engine turns them into text edits once positions are known."""
+    """A fix, decided on the `ast` facts. `build` returns its libcst node replacements (old, new) in
+    the file's libcst tree; the engine calls it only when fixes are asked for, and turns the
+    replacements into text edits."""
 
     description: str
     applicability: Applicability
-    replacements: tuple[tuple[cst.CSTNode, cst.CSTNode], ...]
+    build: Callable[["CstSite"], tuple["Replacement", ...]]
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Report:
     """What a check found, before positions are resolved."""
 
     spec: RuleSpec
-    node: cst.CSTNode
+    node: Any  # an `ast` node, or a rnnlint.positions.Place
     values: dict[str, Any]
     severity: Severity
     fix: FixPlan | None = None
@@ -66,12 +69,12 @@ class RuleContext:
             return self._overrides[key]
         return self.spec.thresholds[key].default
 
-    def report(self, node: cst.CSTNode, values: dict[str, Any], severity: Severity | None = None,
+    def report(self, node: Any, values: dict[str, Any], severity: Severity | None = None,
                fix: FixPlan | None = None, **data: Any) -> None:
         chosen = self._severity or severity or self.spec.severity
         self._reports.append(Report(self.spec, node, values, chosen, fix, data))
 
-    def code(self, node: cst.CSTNode, limit: int = 40) -> str:
+    def code(self, node: Any, limit: int = 40) -> str:
         """Source text of a node on one line, shortened for messages."""
         return self.facts.source_text(node, limit)
 

@@ -5,25 +5,27 @@ Silent while early-stopping-without-validation holds for the same callback (that
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.checks.early_stopping_without_validation import fit_validates, never_triggers
 from rnnlint.facts.records import argument
 from rnnlint.facts.training import compile_of_fit, early_stopping_uses, keras_flavour, metrics_of
+from rnnlint.facts.syntax import unpacks
 
 
 def logged_names(facts, use) -> list[str] | None:
     """What the fit logs (`loss`, the metrics' names, and their `val_` twins), or None when unknown."""
     compile_fact = compile_of_fit(facts, use.fit)
-    if compile_fact is None or any(arg.star for arg in compile_fact.call.args):
+    if compile_fact is None or unpacks(compile_fact.call):
         return None
     model = use.fit.models[0]
-    outputs = argument(model.node, "outputs", 1) if isinstance(model.node, cst.Call) else None
-    if isinstance(outputs, (cst.List, cst.Tuple, cst.Dict)) and len(getattr(outputs, "elements", ())) != 1:
+    outputs = argument(model.node, "outputs", 1) if isinstance(model.node, ast.Call) else None
+    if isinstance(outputs, (ast.List, ast.Tuple)) and len(outputs.elts) != 1 or \
+            isinstance(outputs, ast.Dict) and len(outputs.keys) != 1:
         return None  # several outputs: Keras prefixes every name with the output's name
     loss = argument(compile_fact.call, "loss", 1)
-    if isinstance(loss, (cst.List, cst.Tuple, cst.Dict)):
+    if isinstance(loss, (ast.List, ast.Tuple, ast.Dict)):
         return None
     metrics = metrics_of(facts, compile_fact)
     if metrics is None:

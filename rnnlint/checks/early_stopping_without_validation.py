@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.architecture import arg_value
+from rnnlint.facts.syntax import unpacks
 from rnnlint.facts.training import EarlyStoppingUse, early_stopping_uses
 from rnnlint.facts.values import Resolved, as_number
 
 
 def fit_validates(facts, fit) -> bool | None:
     """Whether the fit computes validation values: True, False, or None when it cannot be told."""
-    if any(arg.star for arg in fit.call.args):
+    if unpacks(fit.call):
         return None
     data_expr, data = arg_value(facts, fit.call, "validation_data", 7 if fit.method == "fit" else None)
     if data_expr is not None:

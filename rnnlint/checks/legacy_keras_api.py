@@ -5,10 +5,11 @@ Each pattern's wording (what broke, what to use) lives in the catalog entry's `a
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.names import RECURRENT_LAYERS
+from rnnlint.facts.syntax import attribute_place, call_args, has_args, keyword_place
 
 GENERATOR_METHODS = ("fit_generator", "evaluate_generator", "predict_generator")
 REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
@@ -30,7 +31,7 @@ KERAS_TRAINING_KEYWORDS = frozenset({"steps_per_epoch", "validation_steps", "epo
 def _is_model_call(facts, site) -> bool:
     if facts.model_candidates(site.receiver, site.scope, site.order):
         return True
-    return any(arg.keyword is not None and arg.keyword.value in KERAS_TRAINING_KEYWORDS for arg in site.node.args)
+    return any(arg.arg in KERAS_TRAINING_KEYWORDS for arg in site.node.keywords)
 
 
 @rule("legacy-keras-api")
@@ -43,16 +44,16 @@ def check(ctx: RuleContext) -> None:
         if layer is not None and layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
             _report(ctx, call.func, "cudnn_layers", layer.kind)
         elif layer is not None and layer.kind in RECURRENT_LAYERS:
-            for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value == "input_dim":
-                    _report(ctx, arg.keyword, "input_dim", f"{layer.kind}(input_dim=...)")
+            for arg in call.keywords:
+                if arg.arg == "input_dim":
+                    _report(ctx, keyword_place(arg), "input_dim", f"{layer.kind}(input_dim=...)")
         if site.method in GENERATOR_METHODS and site.receiver is not None and _is_model_call(facts, site):
-            _report(ctx, call.func.attr, "generator_methods", f"model.{site.method}")
+            _report(ctx, attribute_place(call.func), "generator_methods", f"model.{site.method}")
         elif site.method in REMOVED_MODEL_METHODS and site.receiver is not None and _is_model_call(facts, site):
-            _report(ctx, call.func.attr, "predict_classes", f"model.{site.method}")
+            _report(ctx, attribute_place(call.func), "predict_classes", f"model.{site.method}")
         if qualified.endswith("backend.set_value") or qualified.endswith("backend.get_value"):
-            first = call.args[0].value if call.args else None
-            if isinstance(first, cst.Attribute) and first.attr.value in ("lr", "learning_rate"):
+            first = call_args(call)[0].value if has_args(call) else None
+            if isinstance(first, ast.Attribute) and first.attr in ("lr", "learning_rate"):
                 _report(ctx, call, "backend_learning_rate", qualified.rsplit(".", 2)[-2] + "." + qualified.rsplit(".", 1)[-1])
         optimizer = facts.optimizer_from_call(call)
         if optimizer is not None and optimizer.legacy_path:

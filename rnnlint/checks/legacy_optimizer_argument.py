@@ -6,18 +6,22 @@ keyword. `keras.optimizers.legacy.*` optimizers accept both keywords and belong 
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rnnlint.checks import FixPlan, RuleContext, rule
 from rnnlint.facts.architecture import arg_value
 from rnnlint.facts.records import keyword
 from rnnlint.facts.values import Resolved
+from rnnlint.facts.syntax import keyword_place
 from rnnlint.findings import Applicability, Severity
+from rnnlint.positions import Place
 
 
-def _rename(arg_keyword: cst.Name) -> FixPlan:
-    return FixPlan("rename lr= to learning_rate=", Applicability.SAFE,
-                   ((arg_keyword, arg_keyword.with_changes(value="learning_rate")),))
+def _rename(name: Place) -> FixPlan:
+    def build(site):
+        import libcst as cst
+
+        old = site.node(name, cst.Name)
+        return ((old, old.with_changes(value="learning_rate")),)
+    return FixPlan("rename lr= to learning_rate=", Applicability.SAFE, build)
 
 
 @rule("legacy-optimizer-argument")
@@ -27,18 +31,19 @@ def check(ctx: RuleContext) -> None:
         optimizer = facts.optimizer_from_call(site.node)
         if optimizer is None or optimizer.legacy_path:
             continue
-        for arg in site.node.args:
-            if arg.keyword is None:
+        for arg in site.node.keywords:
+            if arg.arg is None:
                 continue
-            if arg.keyword.value == "lr":
-                fix = None if keyword(site.node, "learning_rate") is not None else _rename(arg.keyword)
-                ctx.report(arg.keyword, {"optimizer": optimizer.name, "argument": "lr",
+            if arg.arg == "lr":
+                name = keyword_place(arg)
+                fix = None if keyword(site.node, "learning_rate") is not None else _rename(name)
+                ctx.report(name, {"optimizer": optimizer.name, "argument": "lr",
                                          "problem": ctx.spec.extra["cases"]["lr"].strip()},
                            fix=fix, case="lr")
-            elif arg.keyword.value == "decay":
+            elif arg.arg == "decay":
                 _, value = arg_value(facts, site.node, "decay")
                 if isinstance(value, Resolved) and not value.value:
                     continue  # decay=0.0 asks for no decay: nothing is lost
-                ctx.report(arg.keyword, {"optimizer": optimizer.name, "argument": "decay",
+                ctx.report(keyword_place(arg), {"optimizer": optimizer.name, "argument": "decay",
                                          "problem": ctx.spec.extra["cases"]["decay"].strip()},
                            severity=Severity.WARNING, case="decay")

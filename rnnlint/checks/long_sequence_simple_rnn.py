@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.architecture import arg_value
 from rnnlint.facts.records import LayerFact, ModelFact
 from rnnlint.facts.values import Resolved
+from rnnlint.facts.syntax import call_args, elements
 
 # Layers that keep the time axis as it is, so the input's timesteps reach the SimpleRNN unchanged.
 KEEPS_TIME = frozenset({
@@ -46,17 +47,17 @@ def _data_timesteps(facts, model: ModelFact) -> tuple[int, str] | None:
 
 
 def _steps_of(facts, expr, scope, order) -> tuple[int, str] | None:
-    if not isinstance(expr, cst.Call):
+    if not isinstance(expr, ast.Call):
         return None
     if facts.qualname(expr) == "keras.utils.pad_sequences":
         _, value = arg_value(facts, expr, "maxlen", 1)
         if isinstance(value, Resolved) and isinstance(value.value, int):
             return value.value, "pad_sequences(maxlen=...)"
         return None
-    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "reshape" and facts.qualname(expr) is None:
-        args = [a.value for a in expr.args if a.keyword is None]
-        dims = args[0].elements if len(args) == 1 and isinstance(args[0], (cst.Tuple, cst.List)) else None
-        second = dims[1].value if dims is not None and len(dims) == 3 else (args[1] if len(args) == 3 else None)
+    if isinstance(expr.func, ast.Attribute) and expr.func.attr == "reshape" and facts.qualname(expr) is None:
+        args = [a.value for a in call_args(expr) if a.keyword is None]
+        dims = elements(args[0]) if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)) else None
+        second = dims[1] if dims is not None and len(dims) == 3 else (args[1] if len(args) == 3 else None)
         value = facts.resolver.value(second, scope, order) if second is not None else None
         if isinstance(value, Resolved) and isinstance(value.value, int) and value.value > 0:
             return value.value, "the reshaped training data"

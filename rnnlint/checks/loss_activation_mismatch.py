@@ -5,7 +5,7 @@ Each case's wording lives in the catalog entry's `cases`; this module only decid
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.architecture import OutputHead, output_head
@@ -38,7 +38,7 @@ def _one_hot_labels(ctx: RuleContext, compile_fact) -> bool:
         if fit.y is None:
             return False
         origins = flow.trace_origins(fit.y, fit.site.scope, fit.site.order)
-        if not origins or not all(isinstance(o.node, cst.Call) and facts.qualname(o.node) in ONE_HOT_BUILDERS
+        if not origins or not all(isinstance(o.node, ast.Call) and facts.qualname(o.node) in ONE_HOT_BUILDERS
                                   for o in origins):
             return False
     return True

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import math
 
-import libcst as cst
-
 from rnnlint.checks import FixPlan, RuleContext, rule
-from rnnlint.checks.fix_helpers import (
-    Replacement, append_argument, append_element, keras_reference, keyword_arg,
-)
+from rnnlint.checks.fix_helpers import CstSite, KerasReference, append_argument, append_element, keras_reference, keyword_arg
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import FitFact, argument
 from rnnlint.facts.scopes import CallSite
+from rnnlint.facts.syntax import call_args, unpacks
 from rnnlint.facts.values import Resolved, as_number
 from rnnlint.findings import Applicability, Severity
 
@@ -28,13 +26,13 @@ def loop_iterations(ctx: RuleContext, fit: FitFact) -> tuple[int | None, bool]:
     if loop.kind == "while" or loop.breaks:
         return None, True  # trains until a criterion: that is a stopping rule of its own
     receiver = fit.site.receiver
-    if isinstance(receiver, cst.Name):
-        for binding in ctx.facts.resolver.bindings(receiver.value, fit.site.scope, fit.site.order):
+    if isinstance(receiver, ast.Name):
+        for binding in ctx.facts.resolver.bindings(receiver.id, fit.site.scope, fit.site.order):
             if binding.kind == "assign" and loop.contains(binding.order):
                 return None, False
     iterable = loop.iterable
-    if isinstance(iterable, cst.Call) and dotted_name(iterable.func) == "range":
-        args = [ctx.facts.resolver.value(a.value, loop.scope, loop.order) for a in iterable.args]
+    if isinstance(iterable, ast.Call) and dotted_name(iterable.func) == "range":
+        args = [ctx.facts.resolver.value(a.value, loop.scope, loop.order) for a in call_args(iterable)]
         numbers = [n for n in (as_number(a) for a in args) if n is not None]
         if numbers and len(numbers) == len(args):
             if len(numbers) == 1:
@@ -93,35 +91,40 @@ def _add_early_stopping(ctx: RuleContext, fit: FitFact,
     built in the same scope but never passed is passed instead. Only with validation data to monitor;
     changes how long training runs and which weights are kept, so it is unsafe."""
     call = fit.call
-    if not fit.has_validation or any(arg.star for arg in call.args):
+    if not fit.has_validation or unpacks(call):
         return None
     written = argument(call, "callbacks", 5 if fit.method == "fit" else None)
-    if written is not None and not isinstance(written, cst.List):
+    if written is not None and not isinstance(written, ast.List):
         return None  # callbacks from a variable or a function: we cannot see every use of them
-    patience = ctx.threshold("default_patience")
+    patience = int(ctx.threshold("default_patience"))
     name, site = unused if unused else (None, None)
-    callback: cst.BaseExpression
-    imports: tuple[Replacement, ...]
+    reference: KerasReference | None = None
     if name is not None and site is not None and site.scope is fit.site.scope and site.order < fit.site.order:
-        callback, imports = cst.Name(name), ()
         description = f"pass `{name}` (an EarlyStopping built but never used) in callbacks"
     else:
         reference = keras_reference(ctx.facts, "callbacks", "EarlyStopping")
         if reference is None:
             return None
-        expression, imports = reference
-        built = cst.Call(func=expression, args=[
-            keyword_arg("monitor", cst.SimpleString('"val_loss"')),
-            keyword_arg("patience", cst.Integer(str(int(patience)))),
-            keyword_arg("restore_best_weights", cst.Name("True")),
-        ])
-        callback = built.with_changes(args=[
-            arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if i < 2 else arg
-            for i, arg in enumerate(built.args)])
-        description = f'add EarlyStopping(monitor="val_loss", patience={patience}, restore_best_weights=True)'
-    replacement: Replacement
-    if written is None:
-        replacement = (call, append_argument(call, keyword_arg("callbacks", cst.List([cst.Element(callback)]))))
-    else:
-        replacement = (written, append_element(written, cst.Element(callback)))
-    return FixPlan(description, Applicability.UNSAFE, (replacement, *imports))
+        description = f'add EarlyStopping(monitor="val_loss", patience={ctx.threshold("default_patience")}, restore_best_weights=True)'
+        name = None
+
+    def build(cst_site: CstSite):
+        import libcst as cst
+
+        if reference is None:
+            callback: cst.BaseExpression = cst.Name(name or "")
+            imports: tuple = ()
+        else:
+            expression, imports = reference.build(cst_site)
+            space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            callback = cst.Call(func=expression, args=[
+                keyword_arg("monitor", cst.SimpleString('"val_loss"')).with_changes(comma=space),
+                keyword_arg("patience", cst.Integer(str(patience))).with_changes(comma=space),
+                keyword_arg("restore_best_weights", cst.Name("True")),
+            ])
+        if written is None:
+            old = cst_site.node(call, cst.Call)
+            return ((old, append_argument(old, keyword_arg("callbacks", cst.List([cst.Element(callback)])))), *imports)
+        old_list = cst_site.node(written, cst.List)
+        return ((old_list, append_element(old_list, cst.Element(callback))), *imports)
+    return FixPlan(description, Applicability.UNSAFE, build)

@@ -6,13 +6,12 @@ warning when the script shows a risk amplifier, otherwise info.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rnnlint.checks import FixPlan, RuleContext, rule
-from rnnlint.checks.fix_helpers import append_argument, keras_reference, keyword_arg
+from rnnlint.checks.fix_helpers import CstSite, append_argument, keras_reference, keyword_arg
 from rnnlint.checks.unscaled_inputs import unscaled_origin
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import CLIPPING_ARGUMENTS, UNBOUNDED_ACTIVATIONS, ModelFact, OptimizerFact, argument
+from rnnlint.facts.syntax import unpacks
 from rnnlint.facts.values import Resolved, as_number
 from rnnlint.findings import Applicability, Severity
 
@@ -126,15 +125,25 @@ def add_clipnorm(ctx: RuleContext, optimizer: OptimizerFact, compile_fact) -> Fi
     """`Adam(1e-3)` -> `Adam(1e-3, clipnorm=1.0)`; `optimizer="adam"` or no optimizer -> the matching
     optimizer object with clipnorm, named in the file's import style. Changes training: unsafe."""
     clipnorm = ctx.threshold("default_clipnorm")
-    clip = keyword_arg("clipnorm", cst.Float(repr(float(clipnorm))))
     description = f"add clipnorm={clipnorm} to {optimizer.name}"
+
+    def clip():
+        import libcst as cst
+
+        return keyword_arg("clipnorm", cst.Float(repr(float(clipnorm))))
     if optimizer.form == "object":
-        if optimizer.call is None or any(arg.star for arg in optimizer.call.args):
+        optimizer_call = optimizer.call
+        if optimizer_call is None or unpacks(optimizer_call):
             return None  # `Adam(**params)` may already clip; do not touch what we cannot read
-        return FixPlan(description, Applicability.UNSAFE,
-                       ((optimizer.call, append_argument(optimizer.call, clip)),))
+
+        def add(site: CstSite):
+            import libcst as cst
+
+            old = site.node(optimizer_call, cst.Call)
+            return ((old, append_argument(old, clip())),)
+        return FixPlan(description, Applicability.UNSAFE, add)
     call = compile_fact.call
-    if any(arg.star for arg in call.args):
+    if unpacks(call):
         return None  # `compile(**settings)` may name an optimizer we cannot see
     written = argument(call, "optimizer", 0)
     if optimizer.form == "string" and written is not optimizer.node:
@@ -142,12 +151,20 @@ def add_clipnorm(ctx: RuleContext, optimizer: OptimizerFact, compile_fact) -> Fi
     reference = keras_reference(ctx.facts, "optimizers", optimizer.name)
     if reference is None:
         return None
-    expression, imports = reference
-    new_optimizer = cst.Call(func=expression, args=[clip])
-    if optimizer.form == "string":
-        replacement = (optimizer.node, new_optimizer)
+    string = optimizer.node if optimizer.form == "string" else None
+    if string is not None:
         description = f"use {optimizer.name}(clipnorm={clipnorm}) instead of {optimizer.display}"
     else:
-        replacement = (call, append_argument(call, keyword_arg("optimizer", new_optimizer)))
         description = f"pass optimizer={optimizer.name}(clipnorm={clipnorm}) (Keras's default, with clipping)"
-    return FixPlan(description, Applicability.UNSAFE, (replacement, *imports))
+
+    def replace(site: CstSite):
+        import libcst as cst
+
+        expression, imports = reference.build(site)
+        new_optimizer = cst.Call(func=expression, args=[clip()])
+        if string is not None:
+            old = site.node(string, cst.BaseExpression)
+            return ((old, new_optimizer), *imports)
+        old_call = site.node(call, cst.Call)
+        return ((old_call, append_argument(old_call, keyword_arg("optimizer", new_optimizer))), *imports)
+    return FixPlan(description, Applicability.UNSAFE, replace)

@@ -7,7 +7,7 @@ silences the rule, since which frame it cleans is not followed.
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.dataflow import Origin
@@ -42,8 +42,8 @@ def _call_name(site) -> str | None:
     return site.func_dotted.rsplit(".", 1)[-1] if site.func_dotted else None
 
 
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)
+def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((arg for arg in call.keywords if arg.arg == name), None)
 
 
 def _handles_missing_values(facts) -> bool:
@@ -56,7 +56,7 @@ def _handles_missing_values(facts) -> bool:
     return False
 
 
-def _reads_missing_as_nan(ctx: RuleContext, read: cst.Call) -> bool:
+def _reads_missing_as_nan(ctx: RuleContext, read: ast.Call) -> bool:
     for keyword, value in NO_NAN_READ.items():
         arg = _keyword(read, keyword)
         if arg is not None:
@@ -70,13 +70,13 @@ def _file_read(ctx: RuleContext, fit: FitFact, expr) -> Origin | None:
     if expr is None:
         return None
     for origin in ctx.flow.trace_origins(expr, fit.site.scope, fit.site.order, through_scaling=True):
-        if origin.kind == "raw" and isinstance(origin.node, cst.Call) \
+        if origin.kind == "raw" and isinstance(origin.node, ast.Call) \
                 and ctx.facts.qualname(origin.node) in FILE_READERS and _reads_missing_as_nan(ctx, origin.node):
             return origin
     return None
 
 
-def _script_makes_nan(ctx: RuleContext, read: cst.Call) -> str | None:
+def _script_makes_nan(ctx: RuleContext, read: ast.Call) -> str | None:
     """Why missing values are more than a possibility here, for the message (None: no sign)."""
     if _keyword(read, "na_values") is not None:
         return "the read itself marks values as missing (na_values)"
@@ -111,7 +111,7 @@ def check(ctx: RuleContext) -> None:
             origin = _file_read(ctx, fit, expr)
             if origin is None:
                 continue
-            assert isinstance(origin.node, cst.Call)  # _file_read keeps only calls
+            assert isinstance(origin.node, ast.Call)  # _file_read keeps only calls
             shown = _script_makes_nan(ctx, origin.node)
             ctx.report(fit.call, {"data": ctx.code(expr), "role": role, "source": origin.description,
                                   "evidence": f"; {shown}" if shown else ""},

@@ -7,10 +7,11 @@ re-compile, stateful loops that reset states, train-until-threshold `while` loop
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.scopes import CallSite, LoopInfo, Scope
+from rnnlint.facts.syntax import call_args, has_args
 
 RESET_METHODS = ("set_weights", "load_weights")
 
@@ -20,7 +21,7 @@ def _rebuilt_in(ctx: RuleContext, name: str, loop: LoopInfo, scope: Scope) -> bo
     if any(loop.contains(binding.order) for binding in scope.bindings.get(name, [])):
         return True
     return any(site.scope is scope and loop.contains(site.order)
-               and isinstance(site.receiver, cst.Name) and site.receiver.value == name
+               and isinstance(site.receiver, ast.Name) and site.receiver.id == name
                for site in ctx.facts.index.method_calls(*RESET_METHODS))
 
 
@@ -29,7 +30,7 @@ def _recompiled(ctx: RuleContext, name: str, scope: Scope, within: LoopInfo | No
     loop, such as a learning-rate drop at epoch 20, is a one-off change, not a new run)."""
     for compile_fact in ctx.facts.compiles:
         site = compile_fact.site
-        if site.scope is not scope or not isinstance(site.receiver, cst.Name) or site.receiver.value != name:
+        if site.scope is not scope or not isinstance(site.receiver, ast.Name) or site.receiver.id != name:
             continue
         if within is None:
             return True
@@ -48,17 +49,17 @@ def _fresh_configuration(ctx: RuleContext, name: str, loop: LoopInfo, scope: Sco
 
 def unwrap_enumerate(iterable):
     """`enumerate(kf.split(X))` -> `kf.split(X)`."""
-    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) \
-            and iterable.func.value == "enumerate" and iterable.args:
-        return iterable.args[0].value
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
+            and iterable.func.id == "enumerate" and has_args(iterable):
+        return call_args(iterable)[0].value
     return iterable
 
 
 def is_fold_split(facts, iterable) -> bool:
     """`kf.split(X)` on a splitter object (not `str.split` of an imported module's result)."""
-    return isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
-        and iterable.func.attr.value == "split" and facts.qualname(iterable) is None \
-        and bool(iterable.args)
+    return isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) \
+        and iterable.func.attr == "split" and facts.qualname(iterable) is None \
+        and has_args(iterable)
 
 
 def _loop_in_same_scope(ctx: RuleContext, fit_site: CallSite, name: str) -> str | None:
@@ -91,7 +92,7 @@ def _loop_around_caller(ctx: RuleContext, fit_site: CallSite, name: str) -> str 
         loop = loops[-1]
         if param is not None:
             passed = ctx.facts.resolver.argument_of(call.node, name, position)
-            if not isinstance(passed, cst.Name) or _rebuilt_in(ctx, passed.value, loop, call.scope):
+            if not isinstance(passed, ast.Name) or _rebuilt_in(ctx, passed.id, loop, call.scope):
                 continue
         elif _rebuilt_in(ctx, name, loop, call.scope):
             continue
@@ -103,9 +104,9 @@ def _loop_around_caller(ctx: RuleContext, fit_site: CallSite, name: str) -> str 
 def check(ctx: RuleContext) -> None:
     for fit in ctx.facts.fits:
         receiver = fit.site.receiver
-        if not isinstance(receiver, cst.Name) or not fit.models:
+        if not isinstance(receiver, ast.Name) or not fit.models:
             continue
-        name = receiver.value
+        name = receiver.id
         reason = _loop_in_same_scope(ctx, fit.site, name) if fit.site.loops \
             else _loop_around_caller(ctx, fit.site, name)
         if reason is not None:

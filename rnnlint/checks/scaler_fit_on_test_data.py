@@ -43,6 +43,10 @@ def _transform_instead(ctx: RuleContext, fit, role: str) -> FixPlan | None:
     if not earlier_train_fit:
         return None
     func = fit.call.func
-    new_func = func.with_changes(attr=func.attr.with_changes(value="transform"))
-    return FixPlan("use transform() with the statistics fit on the training data",
-                   Applicability.SAFE, ((func, new_func),))
+
+    def build(site):
+        import libcst as cst
+
+        old = site.node(func, cst.Attribute)
+        return ((old, old.with_changes(attr=old.attr.with_changes(value="transform"))),)
+    return FixPlan("use transform() with the statistics fit on the training data", Applicability.SAFE, build)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.dataflow import Origin
@@ -28,7 +28,7 @@ def unscaled_origin(facts, flow, fit: FitFact) -> Origin | None:
 
 
 def _unscaled_origin(facts, flow, fit: FitFact) -> Origin | None:
-    if fit.x is None or isinstance(fit.x, (cst.List, cst.Tuple, cst.Dict)) or not fit.models:
+    if fit.x is None or isinstance(fit.x, (ast.List, ast.Tuple, ast.Dict)) or not fit.models:
         return None  # multi-input models: which array feeds which input is not followed
     for model in fit.models:
         if model.kind == "loaded" or not model.layers:

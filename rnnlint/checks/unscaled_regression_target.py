@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from rnnlint.checks import RuleContext, rule
 from rnnlint.facts.architecture import output_head
@@ -26,7 +26,7 @@ def check(ctx: RuleContext) -> None:
             if found is None:
                 continue
             target, scope, order = found
-        if isinstance(target, (cst.List, cst.Tuple, cst.Dict)) or len(fit.models) != 1:
+        if isinstance(target, (ast.List, ast.Tuple, ast.Dict)) or len(fit.models) != 1:
             continue
         compile_fact = compile_of_fit(facts, fit)
         loss = loss_of(facts, compile_fact) if compile_fact is not None else None
@@ -36,7 +36,7 @@ def check(ctx: RuleContext) -> None:
         origins = flow.trace_origins(target, scope, order)
         if not origins or any(origin.kind != "raw" for origin in origins):
             continue
-        if any(isinstance(o.node, cst.Call) and facts.qualname(o.node) in ARTEFACT_LOADERS for o in origins):
+        if any(isinstance(o.node, ast.Call) and facts.qualname(o.node) in ARTEFACT_LOADERS for o in origins):
             continue
         if any(id(o.node) in reported for o in origins):
             continue

@@ -19,4 +19,4 @@ def check(ctx: RuleContext) -> None:
         if evidence is None:
             continue
         ctx.report(expr, {"fraction": f"{fraction:g}", "labels": ctx.code(fit.y), "order": evidence.description,
-                          "line": ctx.facts.module.code_for_node(evidence.node)[:40]})
+                          "line": ctx.facts.segment(evidence.node)[:40]})

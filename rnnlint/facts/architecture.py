@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
+import ast
 
 from rnnlint.facts.names import RECURRENT_CELLS, RECURRENT_LAYERS, WRAPPER_LAYERS, dotted_name
 from rnnlint.facts.records import LayerFact, ModelFact, argument
+from rnnlint.facts.syntax import call_args, elements
 from rnnlint.facts.values import UNKNOWN, Resolved
 
 # Positional index of `activation` (after `units`/`filters`) in the constructors that take one.
@@ -32,7 +33,7 @@ SHAPE_PRESERVING = frozenset({
 _ACTIVATION_ALIASES = {"none": "linear", "sigmoid": "sigmoid", "swish": "silu"}
 
 
-def arg_value(facts, call: cst.Call, name: str, index: int | None = None) -> tuple[cst.BaseExpression | None, Any]:
+def arg_value(facts, call: ast.Call, name: str, index: int | None = None) -> tuple[ast.expr | None, Any]:
     """(the argument's expression, its resolved value or UNKNOWN); (None, None) when it is absent."""
     expr = argument(call, name, index)
     if expr is None:
@@ -43,7 +44,7 @@ def arg_value(facts, call: cst.Call, name: str, index: int | None = None) -> tup
     return expr, facts.resolver.value(expr, site.scope, site.order)
 
 
-def _activation_text(facts, expr: cst.BaseExpression, call: cst.Call) -> str | None:
+def _activation_text(facts, expr: ast.expr, call: ast.Call) -> str | None:
     site = facts.index.call_scope.get(call)
     if site is None:
         return None
@@ -61,14 +62,14 @@ def _activation_text(facts, expr: cst.BaseExpression, call: cst.Call) -> str | N
                       or qualified.startswith("tensorflow.math.") or qualified.startswith("keras.ops.")):
         text = qualified.rsplit(".", 1)[-1].lower()
         return _ACTIVATION_ALIASES.get(text, text)
-    if isinstance(expr, cst.Call):  # activation=LeakyReLU()
+    if isinstance(expr, ast.Call):  # activation=LeakyReLU()
         inner = facts.layer_from_call(expr) if expr in facts.index.call_scope else None
         if inner is not None and inner.kind in ACTIVATION_LAYERS:
             return ACTIVATION_LAYERS[inner.kind]
     return None
 
 
-def activation_of(facts, layer: LayerFact) -> tuple[str | None, cst.BaseExpression | None]:
+def activation_of(facts, layer: LayerFact) -> tuple[str | None, ast.expr | None]:
     """(activation name, the argument expression) of a Dense/recurrent layer or an activation layer.
 
     The name is the default ("tanh", "linear") when the argument is absent, None when it cannot be read.
@@ -151,7 +152,7 @@ class OutputHead:
     layer: LayerFact  # the Dense (or recurrent) layer with the units
     units: int | None
     activation: str | None
-    activation_node: cst.CSTNode  # the activation argument, the Activation layer, or the layer call
+    activation_node: ast.AST  # the activation argument, the Activation layer, or the layer call
     activation_layer: LayerFact | None  # a separate Activation/Softmax layer after it
 
 
@@ -198,13 +199,13 @@ def _output_head(facts, model: ModelFact) -> OutputHead | None:
                 activation_layer = last
         return _head(facts, layers[-1], activation_layer) if layers else None
     if model.kind == "functional":
-        outputs = argument(model.node, "outputs", 1) if isinstance(model.node, cst.Call) else None
+        outputs = argument(model.node, "outputs", 1) if isinstance(model.node, ast.Call) else None
         if outputs is None or model.site is None:
             return None
         return _head_of_tensor(facts, outputs, model.site.scope, model.site.order, None, 0)
-    if model.kind == "subclassed" and isinstance(model.node, cst.ClassDef):
+    if model.kind == "subclassed" and isinstance(model.node, ast.ClassDef):
         heads = [_head_of_tensor(facts, expr, method.scope, order, None, 0)
-                 for method in facts.index.functions.get(f"{model.node.name.value}.call", [])
+                 for method in facts.index.functions.get(f"{model.node.name}.call", [])
                  for expr, order in method.returns]
         known = [h for h in heads if h is not None]
         if not known or len(known) != len(heads) or len({id(h.layer) for h in known}) != 1:
@@ -217,29 +218,29 @@ def _head_of_tensor(facts, expr, scope, order, activation_layer, depth) -> Outpu
     """Follow an output tensor back to the layer call that produced it; other ops make it unknown."""
     if depth > 12 or expr is None:
         return None
-    if isinstance(expr, (cst.List, cst.Tuple)) and len(expr.elements) == 1:  # outputs=[out]
-        return _head_of_tensor(facts, expr.elements[0].value, scope, order, activation_layer, depth + 1)
-    if isinstance(expr, (cst.Name, cst.Attribute)):
+    if isinstance(expr, (ast.List, ast.Tuple)) and len(expr.elts) == 1:  # outputs=[out]
+        return _head_of_tensor(facts, elements(expr)[0], scope, order, activation_layer, depth + 1)
+    if isinstance(expr, (ast.Name, ast.Attribute)):
         definitions = list(facts.definitions(expr, scope, order))
         if len(definitions) != 1 or definitions[0][0] is expr:
             return None
         definition, d_scope, d_order = definitions[0]
         return _head_of_tensor(facts, definition, d_scope, d_order, activation_layer, depth + 1)
-    if not isinstance(expr, cst.Call):
+    if not isinstance(expr, ast.Call):
         return None
     layer = None
-    if isinstance(expr.func, cst.Call):
+    if isinstance(expr.func, ast.Call):
         layer = facts.layer_from_call(expr.func)
-    elif isinstance(expr.func, (cst.Name, cst.Attribute)) and facts.qualname(expr) is None:
+    elif isinstance(expr.func, (ast.Name, ast.Attribute)) and facts.qualname(expr) is None:
         layer = facts.layer_of(expr.func, scope, order)
     if layer is None:
         return None
     if _is_activation_layer(layer):
         if activation_layer is not None:
             return None
-        inputs = [a.value for a in expr.args if a.keyword is None]
+        inputs = [a.value for a in call_args(expr) if a.keyword is None]
         return _head_of_tensor(facts, inputs[0] if inputs else None, scope, order, layer, depth + 1)
     if layer.kind in SHAPE_PRESERVING:
-        inputs = [a.value for a in expr.args if a.keyword is None]
+        inputs = [a.value for a in call_args(expr) if a.keyword is None]
         return _head_of_tensor(facts, inputs[0] if inputs else None, scope, order, activation_layer, depth + 1)
     return _head(facts, layer, activation_layer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-import libcst as cst
+import ast
 
 from rnnlint.facts.names import dotted_name, is_legacy_optimizer_path
 from rnnlint.facts.records import (
@@ -15,7 +15,9 @@ from rnnlint.facts.records import (
     argument, keyword,
 )
 from rnnlint.facts.scopes import CallSite, ClassInfo, ModuleIndex, Scope
+from rnnlint.facts.syntax import call_args, elements, has_args, string_value
 from rnnlint.facts.values import Resolved, Resolver
+from rnnlint.positions import SourceLines
 
 MAX_DEPTH = 16
 SKLEARN_SCALERS = frozenset({
@@ -33,22 +35,23 @@ SCHEDULE_FIRST_ARG = {  # the schedule's initial learning rate argument name
 class ScriptFacts:
     """Everything the rules know about one script. Built once per file."""
 
-    def __init__(self, module: cst.Module, base_dir: Path | None = None) -> None:
+    def __init__(self, module: ast.Module, text: str, base_dir: Path | None = None) -> None:
         self.module = module
+        self.lines = SourceLines(text)
         self.index = ModuleIndex(module)
         self.resolver = Resolver(self.index, base_dir)
         self.imports = self.index.imports
-        self._layer_memo: dict[cst.Call, LayerFact] = {}
-        self._model_memo: dict[cst.CSTNode, ModelFact] = {}
-        self._optimizer_memo: dict[cst.CSTNode, OptimizerFact] = {}
-        self._scaler_memo: dict[cst.Call, ScalerFact] = {}
-        self._qualname: dict[cst.Call, str | None] = {}
+        self._layer_memo: dict[ast.Call, LayerFact] = {}
+        self._model_memo: dict[ast.AST, ModelFact] = {}
+        self._optimizer_memo: dict[ast.AST, OptimizerFact] = {}
+        self._scaler_memo: dict[ast.Call, ScalerFact] = {}
+        self._qualname: dict[ast.Call, str | None] = {}
         self._by_qualname: dict[str, list[CallSite]] = {}
         self._models: list[ModelFact] | None = None
         # what a call to a user function returns, per call: the same helper is often reached along
         # many paths (a chain of helpers each returning the next from two branches doubles per link)
-        self._returned_models: dict[tuple[cst.Call, bool], list[ModelFact]] = {}
-        self._returned_optimizers: dict[cst.Call, tuple[list[OptimizerFact], bool]] = {}
+        self._returned_models: dict[tuple[ast.Call, bool], list[ModelFact]] = {}
+        self._returned_optimizers: dict[ast.Call, tuple[list[OptimizerFact], bool]] = {}
         for site in self.index.calls:
             qualified = self.imports.qualify(site.func_dotted) if site.func_dotted else None
             if qualified is None and site.func_dotted:
@@ -56,6 +59,11 @@ class ScriptFacts:
             self._qualname[site.node] = qualified
             if qualified:
                 self._by_qualname.setdefault(qualified, []).append(site)
+
+    @classmethod
+    def parse(cls, text: str, base_dir: Path | None = None) -> "ScriptFacts":
+        """The facts of a text (for tests and tools; the engine parses once and passes the tree)."""
+        return cls(ast.parse(text), text, base_dir)
 
     def _qualify_alias(self, dotted: str) -> str | None:
         """`RNN = layers.LSTM` at module level, then `RNN(64)`: one assignment, followed once."""
@@ -69,27 +77,33 @@ class ScriptFacts:
         qualified = self.imports.qualify(target)
         return f"{qualified}.{rest}" if qualified and rest else qualified
 
-    def source_text(self, node: cst.CSTNode, limit: int | None = None) -> str:
+    def source_text(self, node: ast.AST, limit: int | None = None) -> str:
         """A node's source on one line (whitespace collapsed), shortened to `limit` for messages."""
-        text = " ".join(self.module.code_for_node(node).split())
+        text = " ".join(self.segment(node).split())
         return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+    def segment(self, node: ast.AST) -> str:
+        """A node's source text as written (a node made up by the facts has none: its code instead)."""
+        if getattr(node, "end_col_offset", None) is None:
+            return ast.unparse(node)
+        return self.lines.segment(node)
 
     def calls_to(self, qualified: str) -> list[CallSite]:
         """Call sites of one canonical name (`keras.callbacks.EarlyStopping`), in source order."""
         return self._by_qualname.get(qualified, [])
 
     # -- names ------------------------------------------------------------------------------
-    def qualname(self, call: cst.Call) -> str | None:
+    def qualname(self, call: ast.Call) -> str | None:
         """The canonical qualified name of what a call calls (`keras.layers.LSTM`), if imported."""
         if call in self._qualname:
             return self._qualname[call]
         dotted = dotted_name(call.func)
         return self.imports.qualify(dotted) if dotted else None
 
-    def site(self, call: cst.Call) -> CallSite:
+    def site(self, call: ast.Call) -> CallSite:
         return self.index.call_scope[call]
 
-    def is_keras(self, call: cst.Call, family: str) -> str | None:
+    def is_keras(self, call: ast.Call, family: str) -> str | None:
         """The short class name when the call builds something from a Keras family."""
         qualified = self.qualname(call)
         if qualified and qualified.startswith(family + "."):
@@ -136,9 +150,9 @@ class ScriptFacts:
             return
         expanded = {} if _expanded is None else _expanded
         name = None
-        if isinstance(expr, cst.Name):
-            name = expr.value
-        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        if isinstance(expr, ast.Name):
+            name = expr.id
+        elif isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
             name = dotted_name(expr)
         if name is None:
             yield expr, scope, order
@@ -158,17 +172,17 @@ class ScriptFacts:
                     yield from self.definitions(source, source_scope, source_order, depth + 1, expanded)
             elif binding.kind == "for":
                 value = binding.value
-                if isinstance(value, (cst.List, cst.Tuple)) and binding.index is None:
-                    for element in value.elements:
-                        yield from self.definitions(element.value, binding.scope, binding.order, depth + 1, expanded)
-                elif isinstance(value, cst.Name):
+                if isinstance(value, (ast.List, ast.Tuple)) and binding.index is None:
+                    for element in elements(value):
+                        yield from self.definitions(element, binding.scope, binding.order, depth + 1, expanded)
+                elif isinstance(value, ast.Name):
                     for source, s_scope, s_order in self.definitions(value, binding.scope, binding.order,
                                                                      depth + 1, expanded):
-                        if isinstance(source, (cst.List, cst.Tuple)) and binding.index is None:
-                            for element in source.elements:
-                                yield from self.definitions(element.value, s_scope, s_order, depth + 1, expanded)
+                        if isinstance(source, (ast.List, ast.Tuple)) and binding.index is None:
+                            for element in elements(source):
+                                yield from self.definitions(element, s_scope, s_order, depth + 1, expanded)
 
-    def returns_of(self, call: cst.Call):
+    def returns_of(self, call: ast.Call):
         """Return expressions of the user function a call invokes (module functions and self.methods)."""
         dotted = dotted_name(call.func)
         if not dotted:
@@ -183,7 +197,7 @@ class ScriptFacts:
                 yield expr, info.scope, order
 
     # -- layers -----------------------------------------------------------------------------
-    def layer_from_call(self, call: cst.Call) -> LayerFact | None:
+    def layer_from_call(self, call: ast.Call) -> LayerFact | None:
         if call in self._layer_memo:
             return self._layer_memo[call]
         if call not in self.index.call_scope:
@@ -205,7 +219,7 @@ class ScriptFacts:
 
     def layer_of(self, expr, scope: Scope, order: int) -> LayerFact | None:
         for definition, _, _ in self.definitions(expr, scope, order):
-            if isinstance(definition, cst.Call):
+            if isinstance(definition, ast.Call):
                 layer = self.layer_from_call(definition)
                 if layer is not None:
                     return layer
@@ -224,7 +238,7 @@ class ScriptFacts:
             self._models = sorted(unique.values(), key=lambda m: m.site.order if m.site else 0)
         return self._models
 
-    def model_from_call(self, call: cst.Call) -> ModelFact | None:
+    def model_from_call(self, call: ast.Call) -> ModelFact | None:
         if call in self._model_memo:
             return self._model_memo[call]
         qualified = self.qualname(call)
@@ -238,7 +252,7 @@ class ScriptFacts:
             layers_arg = argument(call, "layers", 0)
             if layers_arg is not None:
                 self._sequential_layers(model, layers_arg, site)
-        elif qualified == "keras.Model" and (call.args or keyword(call, "inputs")):
+        elif qualified == "keras.Model" and has_args(call):
             model = ModelFact(call, "functional", site)
             self._model_memo[call] = model
             outputs = argument(call, "outputs", 1)
@@ -267,10 +281,10 @@ class ScriptFacts:
 
     def _sequential_layers(self, model: ModelFact, expr, site: CallSite) -> None:
         for definition, scope, order in self.definitions(expr, site.scope, site.order):
-            if isinstance(definition, (cst.List, cst.Tuple)):
+            if isinstance(definition, (ast.List, ast.Tuple)):
                 previous = None
-                for element in definition.elements:
-                    layer = self.layer_of(element.value, scope, order)
+                for element in elements(definition):
+                    layer = self.layer_of(element, scope, order)
                     if layer is None:
                         model.complete = False
                         continue
@@ -293,17 +307,17 @@ class ScriptFacts:
         if previous is not None and previous.kind != "Input":
             model.edges.append((previous, layer))
 
-    def _shape(self, call: cst.Call, name: str, index: int | None):
+    def _shape(self, call: ast.Call, name: str, index: int | None):
         expr = argument(call, name, index)
         if expr is None:
             return None
         site = self.index.call_scope.get(call)
         if site is None:
             return None
-        if isinstance(expr, (cst.Tuple, cst.List)):  # keep known dimensions even if some are not
+        if isinstance(expr, (ast.Tuple, ast.List)):  # keep known dimensions even if some are not
             dims = []
-            for element in expr.elements:
-                resolved = self.resolver.value(element.value, site.scope, site.order)
+            for element in elements(expr):
+                resolved = self.resolver.value(element, site.scope, site.order)
                 dims.append(resolved.value if isinstance(resolved, Resolved) else None)
             return tuple(dims)
         resolved = self.resolver.value(expr, site.scope, site.order)
@@ -315,12 +329,12 @@ class ScriptFacts:
         """`model.add(layer)` calls, in source order, extend Sequential models."""
         previous: dict[int, LayerFact | None] = {}
         for site in self.index.method_calls("add"):
-            if not site.node.args:
+            if not has_args(site.node):
                 continue
             model = self.model_of(site.receiver, site.scope, site.order, build=False)
             if model is None or model.kind != "sequential":
                 continue
-            layer = self.layer_of(site.node.args[0].value, site.scope, site.order)
+            layer = self.layer_of(call_args(site.node)[0].value, site.scope, site.order)
             if layer is None:
                 model.complete = False
                 continue
@@ -334,8 +348,8 @@ class ScriptFacts:
         if depth > 40 or expr is None or id(expr) in seen:
             return []
         seen.add(id(expr))
-        if isinstance(expr, (cst.Name, cst.Attribute)) and not (
-                isinstance(expr, cst.Attribute) and not isinstance(expr.value, cst.Name)):
+        if isinstance(expr, (ast.Name, ast.Attribute)) and not (
+                isinstance(expr, ast.Attribute) and not isinstance(expr.value, ast.Name)):
             producers: list[LayerFact] = []
             found = False
             name = dotted_name(expr)
@@ -349,21 +363,21 @@ class ScriptFacts:
                     sources = self.resolver.param_sources(binding)
                     for source, s_scope, s_order in sources:
                         producers += self._trace_functional(model, source, s_scope, s_order, seen, depth + 1)
-            if not found and isinstance(expr, cst.Attribute):
+            if not found and isinstance(expr, ast.Attribute):
                 producers += self._trace_functional(model, expr.value, scope, order, seen, depth + 1)
             return producers
-        if isinstance(expr, (cst.List, cst.Tuple)):
+        if isinstance(expr, (ast.List, ast.Tuple)):
             out = []
-            for element in expr.elements:
-                out += self._trace_functional(model, element.value, scope, order, seen, depth + 1)
+            for element in elements(expr):
+                out += self._trace_functional(model, element, scope, order, seen, depth + 1)
             return out
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, ast.Subscript):
             return self._trace_functional(model, expr.value, scope, order, seen, depth + 1)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             layer = None
-            if isinstance(expr.func, cst.Call):
+            if isinstance(expr.func, ast.Call):
                 layer = self.layer_from_call(expr.func)
-            elif isinstance(expr.func, (cst.Name, cst.Attribute)):
+            elif isinstance(expr.func, (ast.Name, ast.Attribute)):
                 own = self.layer_from_call(expr) if expr in self.index.call_scope else None
                 if own is not None and own.kind == "Input":
                     self._record_input(model, own)
@@ -373,7 +387,8 @@ class ScriptFacts:
             if layer is not None:
                 if layer.applied_order is None:
                     layer.applied_order = self.index.call_scope[expr].order if expr in self.index.call_scope else order
-                inputs = [a.value for a in expr.args if a.keyword is None][:1] or [a.value for a in expr.args[:1]]
+                args = call_args(expr)
+                inputs = [a.value for a in args if a.keyword is None][:1] or [a.value for a in args[:1]]
                 producers = []
                 for tensor in inputs:
                     producers += self._trace_functional(model, tensor, scope, order, seen, depth + 1)
@@ -384,10 +399,10 @@ class ScriptFacts:
                 return [layer]
             # an op that is not a layer (tf.reduce_mean, concatenate([...]), x + y): follow its inputs
             out = []
-            for arg in expr.args:
+            for arg in call_args(expr):
                 out += self._trace_functional(model, arg.value, scope, order, seen, depth + 1)
             return out
-        if isinstance(expr, cst.BinaryOperation):
+        if isinstance(expr, ast.BinOp):
             return (self._trace_functional(model, expr.left, scope, order, seen, depth + 1)
                     + self._trace_functional(model, expr.right, scope, order, seen, depth + 1))
         return []
@@ -397,7 +412,7 @@ class ScriptFacts:
         if shape is not None and shape not in model.input_shapes:
             model.input_shapes.append(shape)
 
-    def _subclassed(self, call: cst.Call, site: CallSite) -> ModelFact:
+    def _subclassed(self, call: ast.Call, site: CallSite) -> ModelFact:
         name = dotted_name(call.func)
         assert name is not None  # the caller found a user class by this name
         info = self.index.classes[name]
@@ -416,10 +431,10 @@ class ScriptFacts:
             for binding in bindings:
                 for definition, _, _ in self.definitions(binding.value, binding.scope, binding.order):
                     candidates = [definition]
-                    if isinstance(definition, (cst.List, cst.Tuple)):
-                        candidates = [e.value for e in definition.elements]
+                    if isinstance(definition, (ast.List, ast.Tuple)):
+                        candidates = elements(definition)
                     for candidate in candidates:
-                        if isinstance(candidate, cst.Call):
+                        if isinstance(candidate, ast.Call):
                             layer = self.layer_from_call(candidate)
                             if layer is not None and layer not in model.layers:
                                 model.layers.append(layer)
@@ -433,7 +448,7 @@ class ScriptFacts:
         if depth > MAX_DEPTH:  # a recursive builder: `def build(n): return build(n - 1)`
             return found
         for definition, d_scope, d_order in self.definitions(expr, scope, order):
-            if isinstance(definition, cst.Call):
+            if isinstance(definition, ast.Call):
                 model = self.model_from_call(definition)
                 if model is None:
                     for candidate in self._models_returned_by(definition, build, depth):
@@ -443,7 +458,7 @@ class ScriptFacts:
                     found.append(model)
         return found
 
-    def _models_returned_by(self, call: cst.Call, build: bool, depth: int) -> list[ModelFact]:
+    def _models_returned_by(self, call: ast.Call, build: bool, depth: int) -> list[ModelFact]:
         key = (call, build)
         if key not in self._returned_models:
             self._returned_models[key] = []  # while it is being followed, a recursive call adds nothing
@@ -458,7 +473,7 @@ class ScriptFacts:
         return candidates[0] if len(candidates) == 1 else None
 
     # -- optimizers -------------------------------------------------------------------------
-    def optimizer_from_call(self, call: cst.Call) -> OptimizerFact | None:
+    def optimizer_from_call(self, call: ast.Call) -> OptimizerFact | None:
         if call in self._optimizer_memo:
             return self._optimizer_memo[call]
         name = self.is_keras(call, "keras.optimizers")
@@ -476,9 +491,9 @@ class ScriptFacts:
         if depth > MAX_DEPTH:
             return found, False
         for definition, d_scope, d_order in self.definitions(expr, scope, order):
-            if isinstance(definition, (cst.SimpleString, cst.ConcatenatedString)):
-                text = definition.evaluated_value
-                name = OPTIMIZER_STRINGS.get(str(text).lower()) if text is not None else None
+            text = string_value(definition)
+            if text is not None:
+                name = OPTIMIZER_STRINGS.get(str(text).lower())
                 if name is None:
                     known = False
                     continue
@@ -487,7 +502,7 @@ class ScriptFacts:
                     fact = OptimizerFact(definition, "string", name, self._pseudo_site(d_scope, d_order))
                     self._optimizer_memo[definition] = fact
                 found.append(fact)
-            elif isinstance(definition, cst.Call):
+            elif isinstance(definition, ast.Call):
                 fact = self.optimizer_from_call(definition)
                 if fact is None:
                     sub, sub_known = self._optimizers_returned_by(definition, depth)
@@ -499,7 +514,7 @@ class ScriptFacts:
                 known = False
         return found, known and bool(found)
 
-    def _optimizers_returned_by(self, call: cst.Call, depth: int) -> tuple[list[OptimizerFact], bool]:
+    def _optimizers_returned_by(self, call: ast.Call, depth: int) -> tuple[list[OptimizerFact], bool]:
         """What a call to a user function returns as optimizers; (no optimizers, not known) when the
         call is not to a user function, or is reached again while being followed (recursion)."""
         if call not in self._returned_optimizers:
@@ -516,7 +531,7 @@ class ScriptFacts:
 
     def _pseudo_site(self, scope: Scope, order: int) -> CallSite:
         """Scope and order for a string optimizer, which has no call of its own."""
-        return CallSite(cst.Call(func=cst.Name("_")), scope, order, (), None)
+        return CallSite(ast.Call(func=ast.Name("_", ast.Load()), args=[], keywords=[]), scope, order, (), None)
 
     @cached_property
     def compiles(self) -> list[CompileFact]:
@@ -574,23 +589,23 @@ class ScriptFacts:
     def callbacks_of(self, expr, scope: Scope, order: int, depth: int = 0) -> list[CallbackRef] | None:
         if depth > MAX_DEPTH:
             return None
-        if isinstance(expr, (cst.List, cst.Tuple)):
+        if isinstance(expr, (ast.List, ast.Tuple)):
             out: list[CallbackRef] = []
-            for element in expr.elements:
-                if isinstance(element, cst.StarredElement):
+            for element in expr.elts:
+                if isinstance(element, ast.Starred):
                     sub = self.callbacks_of(element.value, scope, order, depth + 1)
                 else:
-                    sub = self._callback_item(element.value, scope, order, depth + 1)
+                    sub = self._callback_item(element, scope, order, depth + 1)
                 if sub is None:
                     return None
                 out += sub
             return out
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left = self.callbacks_of(expr.left, scope, order, depth + 1)
             right = self.callbacks_of(expr.right, scope, order, depth + 1)
             return None if left is None or right is None else left + right
-        if isinstance(expr, cst.Name):
-            bindings = self.resolver.bindings(expr.value, scope, order)
+        if isinstance(expr, ast.Name):
+            bindings = self.resolver.bindings(expr.id, scope, order)
             if not bindings:
                 return None
             out = []
@@ -599,7 +614,7 @@ class ScriptFacts:
                     sub = self.callbacks_of(binding.value, binding.scope, binding.order, depth + 1)
                 elif binding.kind == "augassign":
                     sub = self.callbacks_of(binding.value, binding.scope, binding.order, depth + 1)
-                    earlier = self.resolver.bindings(expr.value, binding.scope, binding.order)
+                    earlier = self.resolver.bindings(expr.id, binding.scope, binding.order)
                     base = self.callbacks_of(expr, binding.scope, binding.order, depth + 1) if earlier else []
                     sub = None if sub is None or base is None else base + sub
                 elif binding.kind == "param":
@@ -614,19 +629,20 @@ class ScriptFacts:
                 out += sub
                 # `callbacks.append(es)` after the list was built
                 for site in self.index.method_calls("append", "extend"):
-                    if isinstance(site.receiver, cst.Name) \
-                            and site.receiver.value == expr.value and site.scope is binding.scope \
+                    if isinstance(site.receiver, ast.Name) \
+                            and site.receiver.id == expr.id and site.scope is binding.scope \
                             and binding.order < site.order and (site.scope is not scope or site.order < order) \
-                            and site.node.args:
+                            and has_args(site.node):
+                        first = call_args(site.node)[0].value
                         if site.method == "append":
-                            item = self._callback_item(site.node.args[0].value, site.scope, site.order, depth + 1)
+                            item = self._callback_item(first, site.scope, site.order, depth + 1)
                         else:
-                            item = self.callbacks_of(site.node.args[0].value, site.scope, site.order, depth + 1)
+                            item = self.callbacks_of(first, site.scope, site.order, depth + 1)
                         if item is None:
                             return None
                         out += item
             return out
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             returned = list(self.returns_of(expr))
             if returned:
                 out = []
@@ -636,7 +652,7 @@ class ScriptFacts:
                         return None
                     out += sub
                 return out
-        if isinstance(expr, cst.Name) and expr.value == "None":
+        if isinstance(expr, ast.Constant) and expr.value is None:
             return []
         return None
 
@@ -644,7 +660,7 @@ class ScriptFacts:
         definitions = list(self.definitions(expr, scope, order, depth))
         out = []
         for definition, _, _ in definitions:
-            if not isinstance(definition, cst.Call):
+            if not isinstance(definition, ast.Call):
                 return None
             qualified = self.qualname(definition)
             user_kind = self._user_class_kind(dotted_name(definition.func))
@@ -659,7 +675,7 @@ class ScriptFacts:
         return out or None
 
     # -- scalers ----------------------------------------------------------------------------
-    def scaler_from_call(self, call: cst.Call) -> ScalerFact | None:
+    def scaler_from_call(self, call: ast.Call) -> ScalerFact | None:
         if call in self._scaler_memo:
             return self._scaler_memo[call]
         qualified = self.qualname(call) or ""
@@ -676,7 +692,7 @@ class ScriptFacts:
 
     def scaler_of(self, expr, scope: Scope, order: int) -> ScalerFact | None:
         for definition, _, _ in self.definitions(expr, scope, order):
-            if isinstance(definition, cst.Call):
+            if isinstance(definition, ast.Call):
                 scaler = self.scaler_from_call(definition)
                 if scaler is not None:
                     return scaler
@@ -720,17 +736,18 @@ class ScriptFacts:
                 continue
             # later changes on a live optimizer: opt.learning_rate.assign(x) / K.set_value(opt.lr, x)
             target, value = None, None
-            if site.method == "assign" and isinstance(site.receiver, cst.Attribute) \
-                    and site.receiver.attr.value in ("learning_rate", "lr") and call.args:
-                target, value = site.receiver.value, call.args[0].value
-            elif (self.qualname(call) or "").endswith("backend.set_value") and len(call.args) >= 2:
-                first = call.args[0].value
-                if isinstance(first, cst.Attribute) and first.attr.value in ("learning_rate", "lr"):
-                    target, value = first.value, call.args[1].value
+            args = call_args(call)
+            if site.method == "assign" and isinstance(site.receiver, ast.Attribute) \
+                    and site.receiver.attr in ("learning_rate", "lr") and args:
+                target, value = site.receiver.value, args[0].value
+            elif (self.qualname(call) or "").endswith("backend.set_value") and len(args) >= 2:
+                first = args[0].value
+                if isinstance(first, ast.Attribute) and first.attr in ("learning_rate", "lr"):
+                    target, value = first.value, args[1].value
             if target is not None and value is not None:
                 out.append(self._later_setting(target, value, "learning_rate", site.scope, site.order, site))
         for binding in self.index.attribute_assignments:
-            if binding.name in ("learning_rate", "lr") and isinstance(binding.node, cst.Attribute):
+            if binding.name in ("learning_rate", "lr") and isinstance(binding.node, ast.Attribute):
                 out.append(self._later_setting(binding.node.value, binding.value, binding.name,
                                                binding.scope, binding.order, None))
         return out
@@ -738,7 +755,7 @@ class ScriptFacts:
     def _later_setting(self, owner, value, parameter, scope, order, site) -> LearningRateSetting:
         optimizer = None
         # model.optimizer.lr: the optimizer compiled into that model
-        if isinstance(owner, cst.Attribute) and owner.attr.value == "optimizer":
+        if isinstance(owner, ast.Attribute) and owner.attr == "optimizer":
             for compile_fact in self.compiles:
                 if compile_fact.models and set(compile_fact.models) & set(
                         self.model_candidates(owner.value, scope, order)) and len(compile_fact.optimizers) == 1:
@@ -751,15 +768,15 @@ class ScriptFacts:
 
     def _schedule_initial_rate(self, expr, site: CallSite):
         for definition, d_scope, d_order in self.definitions(expr, site.scope, site.order):
-            if isinstance(definition, cst.Call):
+            if isinstance(definition, ast.Call):
                 name = self.is_keras(definition, "keras.optimizers.schedules")
                 if name is None or definition not in self.index.call_scope:
                     continue
                 schedule_site = self.site(definition)
                 if name == "PiecewiseConstantDecay":
                     values = argument(definition, "values", 1)
-                    if isinstance(values, (cst.List, cst.Tuple)) and values.elements:
-                        return values.elements[0].value, schedule_site
+                    if isinstance(values, (ast.List, ast.Tuple)) and values.elts:
+                        return elements(values)[0], schedule_site
                     return None
                 initial = argument(definition, SCHEDULE_FIRST_ARG.get(name, "initial_learning_rate"), 0)
                 if initial is not None:

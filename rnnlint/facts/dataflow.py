@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import TypeGuard
 
-import libcst as cst
+import ast
 
 from rnnlint.facts.names import dotted_name
-from rnnlint.facts.scopes import Binding, Scope
+from rnnlint.facts.scopes import Binding, Scope, subscript_items
+from rnnlint.facts.syntax import call_args, elements, has_args, is_int_literal, is_number
 from rnnlint.facts.values import Resolved
 
 MAX_DEPTH = 30
@@ -81,9 +82,9 @@ def _small_int(text: str) -> bool:
         return False
 
 
-def _is_empty_list(value) -> TypeGuard[cst.List | cst.Call]:
-    return (isinstance(value, cst.List) and not value.elements) or (
-        isinstance(value, cst.Call) and dotted_name(value.func) == "list" and not value.args)
+def _is_empty_list(value) -> TypeGuard[ast.List | ast.Call]:
+    return (isinstance(value, ast.List) and not value.elts) or (
+        isinstance(value, ast.Call) and dotted_name(value.func) == "list" and not has_args(value))
 
 
 def name_words(name: str) -> str:
@@ -103,7 +104,7 @@ def role_from_name(name: str) -> str | None:
 @dataclass(frozen=True)
 class Origin:
     kind: str  # raw | tokens | synthetic | scaled | unknown
-    node: cst.CSTNode | None  # None only for an unknown origin whose binding records no node
+    node: ast.AST | None  # None only for an unknown origin whose binding records no node
     description: str
 
 
@@ -126,14 +127,14 @@ class DataFlow:
         self._through_scaling = False  # set for the duration of one trace_origins call
 
     # -- helpers ----------------------------------------------------------------------------
-    def _qualname(self, call: cst.Call) -> str | None:
+    def _qualname(self, call: ast.Call) -> str | None:
         return self.facts.qualname(call)
 
-    def _code(self, node: cst.CSTNode) -> str:
+    def _code(self, node: ast.AST) -> str:
         """For messages: shortened."""
         return self.facts.source_text(node, 40)
 
-    def _key(self, node: cst.CSTNode) -> str:
+    def _key(self, node: ast.AST) -> str:
         """For comparing slices: the whole text (two long bounds may share their first 40 characters)."""
         return self.facts.source_text(node)
 
@@ -164,15 +165,15 @@ class DataFlow:
             return
         seen.add(key)
         follow = lambda e, s=scope, o=order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
-        if isinstance(expr, cst.Name):
-            bindings = self._bindings(expr.value, scope, order)
+        if isinstance(expr, ast.Name):
+            bindings = self._bindings(expr.id, scope, order)
             if not bindings:
-                out.append(Origin("unknown", expr, expr.value))
+                out.append(Origin("unknown", expr, expr.id))
             for binding in bindings:
                 self._binding_origins(binding, depth, seen, out)
             return
-        if isinstance(expr, cst.Attribute):
-            attr = expr.attr.value
+        if isinstance(expr, ast.Attribute):
+            attr = expr.attr
             dotted = dotted_name(expr)
             if dotted and dotted.count(".") == 1 and self._bindings(dotted, scope, order):
                 for binding in self._bindings(dotted, scope, order):
@@ -188,17 +189,17 @@ class DataFlow:
                 return
             follow(expr.value)  # df.Close: a column
             return
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, ast.Subscript):
             follow(expr.value)
             return
-        if isinstance(expr, cst.BinaryOperation):
-            if isinstance(expr.operator, (cst.Divide, cst.FloorDivide)):
+        if isinstance(expr, ast.BinOp):
+            if isinstance(expr.op, (ast.Div, ast.FloorDiv)):
                 if self._through_scaling:
                     follow(expr.left)
                 else:
                     out.append(Origin("scaled", expr, "division"))
                 return
-            if isinstance(expr.operator, cst.Multiply) and not self._through_scaling:
+            if isinstance(expr.op, ast.Mult) and not self._through_scaling:
                 for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
                     factor = self.resolver.value(side, scope, order)
                     if isinstance(factor, Resolved) and isinstance(factor.value, float) and abs(factor.value) < 1:
@@ -207,18 +208,18 @@ class DataFlow:
             follow(expr.left)
             follow(expr.right)
             return
-        if isinstance(expr, (cst.List, cst.Tuple)):
-            if not expr.elements:
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            if not expr.elts:
                 return
-            for element in expr.elements:
-                follow(element.value)
+            for element in elements(expr):
+                follow(element)
             return
-        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+        if isinstance(expr, (ast.ListComp, ast.GeneratorExp)):
             follow(expr.elt)
             return
-        if isinstance(expr, (cst.Integer, cst.Float)):
+        if is_number(expr):
             return
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             self._call_origins(expr, scope, order, depth, seen, out)
             return
         out.append(Origin("unknown", expr, type(expr).__name__))
@@ -226,9 +227,9 @@ class DataFlow:
     def _binding_origins(self, binding: Binding, depth, seen, out) -> None:
         follow = lambda e, s=binding.scope, o=binding.order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
         value = binding.value
-        if binding.kind == "unpack" and isinstance(value, (cst.Tuple, cst.List)) and binding.path \
-                and binding.path[0] < len(value.elements):
-            value = value.elements[binding.path[0]].value  # `xs, ys = [], []`
+        if binding.kind == "unpack" and isinstance(value, (ast.Tuple, ast.List)) and binding.path \
+                and binding.path[0] < len(value.elts):
+            value = elements(value)[binding.path[0]]  # `xs, ys = [], []`
         if binding.kind in ("assign", "with", "unpack") and _is_empty_list(value):
             appended = self.index.appended_to(binding)
             if not appended:
@@ -248,7 +249,7 @@ class DataFlow:
                 self._origins(source, scope, order, depth + 1, seen, out)
         elif binding.kind == "augassign":
             node = binding.node
-            if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.DivideAssign, cst.FloorDivideAssign)) \
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Div, ast.FloorDiv)) \
                     and not self._through_scaling:
                 out.append(Origin("scaled", node, "division"))
                 return
@@ -259,38 +260,38 @@ class DataFlow:
             for previous in earlier[-1:]:
                 self._binding_origins(previous, depth + 1, seen, out)
         else:
-            out.append(Origin("unknown", binding.node or cst.Name(binding.name), binding.name))
+            out.append(Origin("unknown", binding.node or ast.Name(binding.name, ast.Load()), binding.name))
 
     def _unpack_origins(self, binding: Binding, depth, seen, out) -> None:
         value = binding.value
         path = binding.path or ()
         follow = lambda e, s=binding.scope, o=binding.order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
-        if isinstance(value, (cst.Tuple, cst.List)) and path and path[0] < len(value.elements):
-            follow(value.elements[path[0]].value)
+        if isinstance(value, (ast.Tuple, ast.List)) and path and path[0] < len(value.elts):
+            follow(elements(value)[path[0]])
             return
-        if isinstance(value, cst.Call):
+        if isinstance(value, ast.Call):
             qualified = self._qualname(value) or ""
             if qualified == "sklearn.model_selection.train_test_split" and path:
-                arrays = [a.value for a in value.args if a.keyword is None]
+                arrays = [a.value for a in call_args(value) if a.keyword is None]
                 if path[0] // 2 < len(arrays):
                     follow(arrays[path[0] // 2])
                     return
             returned = list(self.facts.returns_of(value))
             if returned:
                 for expr, scope, order in returned:
-                    if isinstance(expr, (cst.Tuple, cst.List)) and path and path[0] < len(expr.elements):
-                        self._origins(expr.elements[path[0]].value, scope, order, depth + 1, seen, out)
+                    if isinstance(expr, (ast.Tuple, ast.List)) and path and path[0] < len(expr.elts):
+                        self._origins(elements(expr)[path[0]], scope, order, depth + 1, seen, out)
                     else:
                         self._origins(expr, scope, order, depth + 1, seen, out)
                 return
         follow(value)
 
-    def _call_origins(self, call: cst.Call, scope, order, depth, seen, out) -> None:
+    def _call_origins(self, call: ast.Call, scope, order, depth, seen, out) -> None:
         follow = lambda e, s=scope, o=order: self._origins(e, s, o, depth + 1, seen, out)  # noqa: E731
         qualified = self._qualname(call) or ""
         func = call.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else None
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        positional = [a for a in call.args if not isinstance(a, ast.Starred)]
         if qualified in RAW_SOURCES or (qualified.startswith("pandas.read_")):
             out.append(Origin("raw", call, self._code(call)))
             return
@@ -311,7 +312,7 @@ class DataFlow:
                 out.append(Origin("scaled", call, self._code(call)))
             elif positional:  # `scaler.transform(data)`, `minmax_scale(data)`
                 follow(positional[0])
-            elif isinstance(func, cst.Attribute):  # `df.pct_change()`
+            elif isinstance(func, ast.Attribute):  # `df.pct_change()`
                 follow(func.value)
             else:
                 out.append(Origin("unknown", call, self._code(call)))
@@ -322,11 +323,11 @@ class DataFlow:
             return
         if qualified in DATASET_BUILDERS and positional:
             features = positional[0]
-            if isinstance(features, (cst.Tuple, cst.List)) and features.elements:
-                features = features.elements[0].value  # (x, y) pairs: judge the features
+            if isinstance(features, (ast.Tuple, ast.List)) and features.elts:
+                features = elements(features)[0]  # (x, y) pairs: judge the features
             follow(features)
             return
-        if method in DATASET_METHODS and isinstance(func, cst.Attribute) and not qualified:
+        if method in DATASET_METHODS and isinstance(func, ast.Attribute) and not qualified:
             follow(func.value)
             return
         if qualified in PASSTHROUGH_FUNCTIONS or qualified == "sklearn.model_selection.train_test_split":
@@ -343,7 +344,7 @@ class DataFlow:
             for expr, r_scope, r_order in returned:
                 self._origins(expr, r_scope, r_order, depth + 1, seen, out)
             return
-        if method in PASSTHROUGH_METHODS and isinstance(func, cst.Attribute):
+        if method in PASSTHROUGH_METHODS and isinstance(func, ast.Attribute):
             follow(func.value)
             return
         out.append(Origin("unknown", call, self._code(call)))
@@ -358,7 +359,7 @@ class DataFlow:
             return None if role.role == "subset" else role
         roots = {id(b) for b in visited}
         if roots & self._split_input_roots():
-            label = expr.value if isinstance(expr, cst.Name) else self._code(expr)
+            label = expr.id if isinstance(expr, ast.Name) else self._code(expr)
             return Role("whole", "it is split into training and held-out parts afterwards", label)
         return None
 
@@ -370,48 +371,48 @@ class DataFlow:
             return None
         seen.add(key)
         step = lambda e, s=scope, o=order: self._part_role(e, s, o, depth + 1, seen, visited)  # noqa: E731
-        if isinstance(expr, cst.Name):
-            for binding in self._bindings(expr.value, scope, order):
+        if isinstance(expr, ast.Name):
+            for binding in self._bindings(expr.id, scope, order):
                 visited.append(binding)
                 role = self._binding_role(binding, depth, seen, visited)
                 if role is not None:
                     return role
-            named = role_from_name(expr.value)
+            named = role_from_name(expr.id)
             if named is not None and named != "train":
-                return Role(named, "its name", expr.value)
+                return Role(named, "its name", expr.id)
             if named == "train":
-                return Role("train", "its name", expr.value)
+                return Role("train", "its name", expr.id)
             return None
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, ast.Subscript):
             sliced = self._slice_role(expr, scope, order)
             if sliced is not None:
                 return sliced
             if depth == 0 and self._is_row_subset(expr, scope, order):
                 return Role("subset", "some rows", self._code(expr.value))
             return step(expr.value)
-        if isinstance(expr, cst.Attribute):
-            if expr.attr.value in NON_DATA_ATTRIBUTES:
+        if isinstance(expr, ast.Attribute):
+            if expr.attr in NON_DATA_ATTRIBUTES:
                 return None
             return step(expr.value)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             func = expr.func
             qualified = self._qualname(expr) or ""
-            method = func.attr.value if isinstance(func, cst.Attribute) else None
-            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
-            if method in PASSTHROUGH_METHODS and isinstance(func, cst.Attribute) and not qualified:
+            method = func.attr if isinstance(func, ast.Attribute) else None
+            positional = [a for a in expr.args if not isinstance(a, ast.Starred)]
+            if method in PASSTHROUGH_METHODS and isinstance(func, ast.Attribute) and not qualified:
                 return step(func.value)
             if qualified in PASSTHROUGH_FUNCTIONS or method in ("transform", "fit_transform"):
                 roles = [step(arg) for arg in positional[:1] if arg is not None]
                 return next((r for r in roles if r), None)
             return None
-        if isinstance(expr, cst.BinaryOperation):
+        if isinstance(expr, ast.BinOp):
             return step(expr.left) or step(expr.right)
         return None
 
     def _binding_role(self, binding: Binding, depth, seen, visited) -> Role | None:
         value = binding.value
         step = lambda e: self._part_role(e, binding.scope, binding.order, depth + 1, seen, visited)  # noqa: E731
-        if binding.kind == "unpack" and isinstance(value, cst.Call):
+        if binding.kind == "unpack" and isinstance(value, ast.Call):
             qualified = self._qualname(value) or ""
             path = binding.path or ()
             if qualified == "sklearn.model_selection.train_test_split" and path:
@@ -422,9 +423,9 @@ class DataFlow:
             if qualified.startswith("keras.datasets.") and len(path) >= 2:
                 return Role("train" if path[0] == 0 else "test", "load_data()", binding.name)
             return None
-        if binding.kind == "unpack" and isinstance(value, (cst.Tuple, cst.List)) and binding.path:
-            if binding.path[0] < len(value.elements):
-                return step(value.elements[binding.path[0]].value)
+        if binding.kind == "unpack" and isinstance(value, (ast.Tuple, ast.List)) and binding.path:
+            if binding.path[0] < len(value.elts):
+                return step(elements(value)[binding.path[0]])
             return None
         if binding.kind in ("assign", "with"):
             return step(value)
@@ -435,7 +436,7 @@ class DataFlow:
                     return role
         return None
 
-    def _slice_role(self, expr: cst.Subscript, scope, order) -> Role | None:
+    def _slice_role(self, expr: ast.Subscript, scope, order) -> Role | None:
         """Row slices of a split (`d[:k]`, `d[k:]`, `d[a:b]` between them) and fold indices `X[tr]`."""
         row = self._row_slice(expr)
         if row is not None:
@@ -452,41 +453,41 @@ class DataFlow:
             if all(b is None or _small_int(b) for b in (lower, upper)):
                 return None  # `d[:-1]`, `d[1:]`: a shift by a step, nearly all the rows
             return Role("subset", "some rows", base)
-        first = expr.slice[0].slice
-        if isinstance(first, cst.Index) and isinstance(first.value, cst.Name):
-            for binding in self._bindings(first.value.value, scope, order):
-                if binding.kind != "for" or not binding.path or not isinstance(binding.value, cst.Call):
+        first = subscript_items(expr)[0]
+        if isinstance(first, ast.Name):
+            for binding in self._bindings(first.id, scope, order):
+                if binding.kind != "for" or not binding.path or not isinstance(binding.value, ast.Call):
                     continue
                 call, path = binding.value, binding.path
-                iterable: cst.BaseExpression = call
-                if isinstance(call.func, cst.Name) and call.func.value == "enumerate" \
-                        and call.args and len(path) == 2 and path[0] == 1:
-                    iterable, path = call.args[0].value, path[1:]  # for i, (tr, te) in enumerate(...)
-                if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
-                        and iterable.func.attr.value == "split":
+                iterable: ast.expr = call
+                if isinstance(call.func, ast.Name) and call.func.id == "enumerate" \
+                        and has_args(call) and len(path) == 2 and path[0] == 1:
+                    iterable, path = call_args(call)[0].value, path[1:]  # for i, (tr, te) in enumerate(...)
+                if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) \
+                        and iterable.func.attr == "split":
                     base = self._code(expr.value)
                     return Role("train" if path[0] == 0 else "test", "a cross-validation fold", base)
         return None
 
-    def _is_row_subset(self, expr: cst.Subscript, scope, order) -> bool:
+    def _is_row_subset(self, expr: ast.Subscript, scope, order) -> bool:
         """`X[rows]`, `X[mask]`, `X[0]`: some rows, not a whole dataset (a column pick is not this)."""
-        first = expr.slice[0].slice
-        if not isinstance(first, cst.Index):
+        first = subscript_items(expr)[0]
+        if isinstance(first, ast.Slice):
             return False
-        value = self.resolver.value(first.value, scope, order)
+        value = self.resolver.value(first, scope, order)
         if isinstance(value, Resolved) and (isinstance(value.value, str) or (
                 isinstance(value.value, list) and all(isinstance(v.value, str) for v in value.value))):
             return False  # df["Close"], df[["a", "b"]]: columns
         return True
 
-    def _row_slice(self, sub: cst.Subscript) -> tuple[str, str | None, str | None] | None:
+    def _row_slice(self, sub: ast.Subscript) -> tuple[str, str | None, str | None] | None:
         """(base, lower, upper) of a row slice, bounds as keys: `0` and `len(base)` are open ends and
         an offset is dropped (`d[k - look_back:]` continues `d[:k]`); None for other subscripts."""
-        first = sub.slice[0].slice
-        if not isinstance(first, cst.Slice) or first.step is not None:
+        first = subscript_items(sub)[0]
+        if not isinstance(first, ast.Slice) or first.step is not None:
             return None
         value = sub.value
-        if isinstance(value, cst.Attribute) and value.attr.value in ("iloc", "loc"):
+        if isinstance(value, ast.Attribute) and value.attr in ("iloc", "loc"):
             value = value.value
         base = self._key(value)
         lower = None if first.lower is None or self._key(first.lower) == "0" else self._bound_key(first.lower)
@@ -496,9 +497,9 @@ class DataFlow:
             return None  # `d[:, 0]`: every row
         return base, lower, upper
 
-    def _bound_key(self, bound: cst.BaseExpression) -> str:
-        while isinstance(bound, cst.BinaryOperation) and isinstance(bound.operator, (cst.Add, cst.Subtract)) \
-                and isinstance(bound.right, (cst.Integer, cst.Name)):
+    def _bound_key(self, bound: ast.expr) -> str:
+        while isinstance(bound, ast.BinOp) and isinstance(bound.op, (ast.Add, ast.Sub)) \
+                and (is_int_literal(bound.right) or isinstance(bound.right, ast.Name)):
             bound = bound.left
         return self._key(bound)
 
@@ -531,20 +532,20 @@ class DataFlow:
         if self._split_roots is not None:
             return self._split_roots
         roots: set[int] = set()
-        inputs: list[tuple[cst.BaseExpression, Scope, int]] = []
+        inputs: list[tuple[ast.expr, Scope, int]] = []
         for site in [*self.facts.calls_to("sklearn.model_selection.train_test_split"),
                      *self.index.method_calls("split")]:
             qualified = self.facts.qualname(site.node) or ""
             if qualified == "sklearn.model_selection.train_test_split" or (
-                    site.method == "split" and site.node.args and qualified == ""):
-                for arg in site.node.args:
+                    site.method == "split" and has_args(site.node) and qualified == ""):
+                for arg in call_args(site.node):
                     if arg.keyword is None:
                         inputs.append((arg.value, site.scope, site.order))
         split_bases = {base for base, _ in self._split_bounds()}
         for sub, sub_scope, sub_order in self.index.subscripts:
             row = self._row_slice(sub)
             if row is not None and row[0] in split_bases:
-                value = sub.value.value if isinstance(sub.value, cst.Attribute) else sub.value
+                value = sub.value.value if isinstance(sub.value, ast.Attribute) else sub.value
                 inputs.append((value, sub_scope, sub_order))
         for expr, scope, order in inputs:
             visited: list[Binding] = []
@@ -562,31 +563,31 @@ class DataFlow:
             return
         seen.add(key)
         step = lambda e, s=scope, o=order: self._collect_roots(e, s, o, depth + 1, seen, visited)  # noqa: E731
-        if isinstance(expr, cst.Name):
-            for binding in self._bindings(expr.value, scope, order):
+        if isinstance(expr, ast.Name):
+            for binding in self._bindings(expr.id, scope, order):
                 visited.append(binding)
                 if binding.kind in ("assign", "with"):
                     self._collect_roots(binding.value, binding.scope, binding.order, depth + 1, seen, visited)
-                elif binding.kind == "unpack" and isinstance(binding.value, cst.Call):
-                    for arg in binding.value.args:
+                elif binding.kind == "unpack" and isinstance(binding.value, ast.Call):
+                    for arg in call_args(binding.value):
                         self._collect_roots(arg.value, binding.scope, binding.order, depth + 1, seen, visited)
                 elif binding.kind == "param":
                     for source, s, o in self.resolver.param_sources(binding):
                         self._collect_roots(source, s, o, depth + 1, seen, visited)
-        elif isinstance(expr, (cst.Subscript, cst.Attribute)):
-            if isinstance(expr, cst.Attribute) and expr.attr.value in NON_DATA_ATTRIBUTES:
+        elif isinstance(expr, (ast.Subscript, ast.Attribute)):
+            if isinstance(expr, ast.Attribute) and expr.attr in NON_DATA_ATTRIBUTES:
                 return
             step(expr.value)
-        elif isinstance(expr, cst.Call):
-            if isinstance(expr.func, cst.Attribute):
+        elif isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Attribute):
                 step(expr.func.value)
-            for arg in expr.args:
+            for arg in call_args(expr):
                 step(arg.value)
             for returned, r_scope, r_order in self.facts.returns_of(expr):
                 self._collect_roots(returned, r_scope, r_order, depth + 1, seen, visited)
-        elif isinstance(expr, cst.BinaryOperation):
+        elif isinstance(expr, ast.BinOp):
             step(expr.left)
             step(expr.right)
-        elif isinstance(expr, (cst.List, cst.Tuple)):
-            for element in expr.elements:
-                step(element.value)
+        elif isinstance(expr, (ast.List, ast.Tuple)):
+            for element in elements(expr):
+                step(element)

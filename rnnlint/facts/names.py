@@ -2,13 +2,13 @@
 
 `tf.keras.optimizers.Adam`, `tensorflow.keras.optimizers.legacy.Adam`, `tf.optimizers.Adam` and
 `from keras.optimizers import Adam as A` all become `keras.optimizers.Adam`, so rules compare one
-spelling. We resolve imports ourselves instead of using libcst's QualifiedNameProvider: a training
-script's imports are simple, and the provider costs several times the parse.
+spelling. We resolve imports ourselves from the `ast` import statements: a training script's imports
+are simple.
 """
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 # Prefixes that all mean "the Keras API" (Keras 2 in TF, Keras 3, tf_keras, TF internals).
 _KERAS_PREFIXES = (
@@ -98,20 +98,16 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
 }
 
 
-def dotted_name(node: cst.CSTNode | None) -> str | None:
+def dotted_name(node: ast.AST | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if not isinstance(node, ast.Name):
         return None
-    parts.append(node.value)
+    parts.append(node.id)
     return ".".join(reversed(parts))
-
-
-def _module_name(node: cst.BaseExpression) -> str:
-    return dotted_name(node) or ""
 
 
 def canonical(qualified: str) -> str:
@@ -163,28 +159,25 @@ class ImportTable:
         self.aliases: dict[str, str] = {}
         self.star_modules: list[str] = []
 
-    def add_import(self, node: cst.Import) -> None:
+    def add_import(self, node: ast.Import) -> None:
         for alias in node.names:
-            full = _module_name(alias.name)
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.aliases[alias.asname.name.value] = full
+            full = alias.name
+            if alias.asname is not None:
+                self.aliases[alias.asname] = full
             else:
                 root = full.split(".", 1)[0]
                 self.aliases.setdefault(root, root)
 
-    def add_import_from(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
+    def add_import_from(self, node: ast.ImportFrom) -> None:
+        if node.level or node.module is None:
             return
-        module = _module_name(node.module)
-        if isinstance(node.names, cst.ImportStar):
+        module = node.module
+        if any(alias.name == "*" for alias in node.names):
             self.star_modules.append(canonical(module))
             return
         for alias in node.names:
-            imported = _module_name(alias.name)
-            local = imported
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-            self.aliases[local] = f"{module}.{imported}"
+            local = alias.asname or alias.name
+            self.aliases[local] = f"{module}.{alias.name}"
 
     def qualify(self, dotted: str) -> str | None:
         """The canonical qualified name of a dotted local reference, or None if not imported."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
+import ast
 
 from rnnlint.facts.names import RECURRENT_CELLS, RECURRENT_LAYERS, WRAPPER_LAYERS
 from rnnlint.facts.scopes import CallSite
@@ -27,19 +27,19 @@ UNBOUNDED_ACTIVATIONS = frozenset({
 })
 
 
-def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for arg in call.keywords:
+        if arg.arg == name:
             return arg.value
     return None
 
 
-def positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
-    args = [a for a in call.args if a.keyword is None and not a.star]
-    return args[index].value if index < len(args) else None
+def positional(call: ast.Call, index: int) -> ast.expr | None:
+    args = [a for a in call.args if not isinstance(a, ast.Starred)]
+    return args[index] if index < len(args) else None
 
 
-def argument(call: cst.Call, name: str, index: int | None = None) -> cst.BaseExpression | None:
+def argument(call: ast.Call, name: str, index: int | None = None) -> ast.expr | None:
     found = keyword(call, name)
     if found is None and index is not None:
         found = positional(call, index)
@@ -51,13 +51,13 @@ class LayerFact:
     def __repr__(self) -> str:
         return f"<Layer {self.display}>"
 
-    call: cst.Call
+    call: ast.Call
     kind: str  # the class name: "LSTM", "Dense", or a user-defined layer class
     site: CallSite
     inner: "LayerFact | None" = None  # the layer/cell inside Bidirectional, TimeDistributed, RNN(cell)
     applied_order: int | None = None  # where the layer is applied to a tensor (functional/subclassed)
 
-    def arg(self, name: str, index: int | None = None) -> cst.BaseExpression | None:
+    def arg(self, name: str, index: int | None = None) -> ast.expr | None:
         return argument(self.call, name, index)
 
     @property
@@ -92,7 +92,7 @@ class ModelFact:
     def __repr__(self) -> str:
         return f"<Model {self.kind} {[layer.display for layer in self.layers]}>"
 
-    node: cst.CSTNode  # the constructor call (or the class for a subclassed model)
+    node: ast.AST  # the constructor call (or the class for a subclassed model)
     kind: str  # "sequential" | "functional" | "subclassed" | "loaded" | "clone"
     site: CallSite | None
     layers: list[LayerFact] = field(default_factory=list)
@@ -126,18 +126,18 @@ class OptimizerFact:
     def __repr__(self) -> str:
         return f"<Optimizer {self.form} {self.name}>"
 
-    node: cst.CSTNode  # constructor call, the string literal, or the compile call (default)
+    node: ast.AST  # constructor call, the string literal, or the compile call (default)
     form: str  # "object" | "string" | "default"
     name: str  # "Adam"
     site: CallSite  # where its arguments are resolved
-    call: cst.Call | None = None
+    call: ast.Call | None = None
     legacy_path: bool = False  # keras.optimizers.legacy.* spelling
 
     @property
     def family(self) -> str | None:
         return OPTIMIZER_FAMILIES.get(self.name)
 
-    def arg(self, name: str, index: int | None = None) -> cst.BaseExpression | None:
+    def arg(self, name: str, index: int | None = None) -> ast.expr | None:
         return argument(self.call, name, index) if self.call is not None else None
 
     @property
@@ -153,7 +153,7 @@ class CompileFact:
     optimizer_known: bool
 
     @property
-    def call(self) -> cst.Call:
+    def call(self) -> ast.Call:
         return self.site.node
 
 
@@ -161,29 +161,29 @@ class CompileFact:
 class CallbackRef:
     kind: str | None  # "EarlyStopping", "ModelCheckpoint"... None when unresolved
     is_early_stopping: bool
-    node: cst.CSTNode
-    call: cst.Call | None = None
+    node: ast.AST
+    call: ast.Call | None = None
 
 
 @dataclass(eq=False, repr=False)
 class FitFact:
     site: CallSite
     models: list[ModelFact]
-    x: cst.BaseExpression | None
-    y: cst.BaseExpression | None
+    x: ast.expr | None
+    y: ast.expr | None
     epochs: Any  # Resolved or UNKNOWN; Keras's default is 1
     callbacks: list[CallbackRef] | None  # None when they cannot be resolved
     has_validation: bool
     method: str  # "fit" | "fit_generator"
 
     @property
-    def call(self) -> cst.Call:
+    def call(self) -> ast.Call:
         return self.site.node
 
 
 @dataclass(eq=False, repr=False)
 class ScalerFact:
-    call: cst.Call
+    call: ast.Call
     kind: str  # "StandardScaler", "MinMaxScaler", "Normalization"...
     site: CallSite
 
@@ -193,10 +193,10 @@ class ScalerFitFact:
     site: CallSite
     scaler: ScalerFact
     method: str  # fit | fit_transform | partial_fit | adapt
-    data: cst.BaseExpression | None
+    data: ast.expr | None
 
     @property
-    def call(self) -> cst.Call:
+    def call(self) -> ast.Call:
         return self.site.node
 
 
@@ -204,7 +204,7 @@ class ScalerFitFact:
 class LearningRateSetting:
     """A learning rate given to an optimizer or schedule, or set later on a live optimizer."""
 
-    value: cst.BaseExpression
+    value: ast.expr
     parameter: str  # "learning_rate", "lr", "initial_learning_rate", "assign"...
     optimizer: OptimizerFact | None
     scope_site: CallSite | None  # the call it belongs to (for scope/order), or None for an assignment

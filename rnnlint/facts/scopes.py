@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import libcst as cst
+import ast
 
 from rnnlint.facts.names import ImportTable, dotted_name
+from rnnlint.facts.syntax import first_argument, has_args
 
 
 @dataclass(eq=False, repr=False)
@@ -20,7 +21,7 @@ class Scope:
         return f"<Scope {self.kind}>"
 
     kind: str  # "module" | "function" | "class"
-    node: cst.CSTNode
+    node: ast.AST
     parent: "Scope | None"
     bindings: dict[str, list["Binding"]] = field(default_factory=dict)
     function: "FunctionInfo | None" = None
@@ -44,49 +45,58 @@ class Binding:
 
     name: str
     kind: str  # assign | unpack | for | param | augassign | with | def | class | item | import
-    value: cst.BaseExpression | None
+    value: ast.expr | None
     scope: Scope
     order: int
     loops: tuple["LoopInfo", ...]
     index: int | None = None  # position in a tuple unpacking target
     count: int | None = None  # number of targets in that unpacking (starred targets make it None)
-    key: cst.BaseExpression | None = None  # for item bindings: the subscript
-    node: cst.CSTNode | None = None
+    key: ast.expr | None = None  # for item bindings: the subscript
+    node: ast.AST | None = None
     path: tuple[int, ...] | None = None  # position in (possibly nested) unpacking: (1, 0) for a in (_, (a, b))
 
 
 @dataclass(eq=False, repr=False)
+class Param:
+    """One named parameter of a function (not `*args`/`**kwargs`), with its default."""
+
+    name: str
+    default: ast.expr | None
+    node: ast.arg
+
+
+@dataclass(eq=False, repr=False)
 class FunctionInfo:
-    node: cst.FunctionDef
+    node: ast.FunctionDef | ast.AsyncFunctionDef
     name: str
     scope: Scope  # the function's own scope
-    params: list[cst.Param]
-    returns: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
+    params: list["Param"]
+    returns: list[tuple[ast.expr, int]] = field(default_factory=list)
     calls: list["CallSite"] = field(default_factory=list)  # call sites of this function (by name)
 
     def param_index(self, name: str) -> int | None:
         for index, param in enumerate(self.params):
-            if param.name.value == name:
+            if param.name == name:
                 return index
         return None
 
-    def param(self, name: str) -> cst.Param | None:
+    def param(self, name: str) -> "Param | None":
         index = self.param_index(name)
         return None if index is None else self.params[index]
 
     @property
     def is_method(self) -> bool:
-        return bool(self.params) and self.params[0].name.value in ("self", "cls")
+        return bool(self.params) and self.params[0].name in ("self", "cls")
 
     def is_receiver(self, name: str) -> bool:
         """`self`/`cls`: bound by the call's receiver, never by one of its arguments."""
-        return self.is_method and self.params[0].name.value == name
+        return self.is_method and self.params[0].name == name
 
     def call_position(self, name: str) -> int | None:
         """Where a call site passes this parameter positionally (`obj.m(a)` passes a method's
         second parameter first); None for the receiver and for keyword-only parameters."""
         index = self.param_index(name)
-        positional = len(self.node.params.posonly_params) + len(self.node.params.params)
+        positional = len(self.node.args.posonlyargs) + len(self.node.args.args)
         if index is None or index >= positional or self.is_receiver(name):
             return None
         return index - 1 if self.is_method else index
@@ -94,23 +104,23 @@ class FunctionInfo:
 
 @dataclass(eq=False, repr=False)
 class ClassInfo:
-    node: cst.ClassDef
+    node: ast.ClassDef
     name: str
-    bases: list[cst.BaseExpression]
+    bases: list[ast.expr]
     scope: Scope
 
 
 @dataclass(eq=False, repr=False)
 class LoopInfo:
-    node: cst.CSTNode  # For or While
+    node: ast.AST  # For or While
     kind: str  # "for" | "while"
     scope: Scope
     target_names: tuple[str, ...]
-    iterable: cst.BaseExpression | None
-    test: cst.BaseExpression | None
+    iterable: ast.expr | None
+    test: ast.expr | None
     order: int
     parent: "LoopInfo | None"
-    breaks: list[cst.Break] = field(default_factory=list)
+    breaks: list[ast.Break] = field(default_factory=list)
     end_order: int = 0
 
     def contains(self, order: int) -> bool:
@@ -122,7 +132,7 @@ class CallSite:
     def __repr__(self) -> str:
         return f"<CallSite {self.func_dotted} @{self.order}>"
 
-    node: cst.Call
+    node: ast.Call
     scope: Scope
     order: int
     loops: tuple[LoopInfo, ...]  # innermost last, within the same function
@@ -130,30 +140,48 @@ class CallSite:
     in_comprehension: bool = False
     conditions: tuple[int, ...] = ()  # orders of the enclosing `if` statements (same scope)
     method: str | None = None  # `fit` for `anything.fit(...)`
-    receiver: cst.BaseExpression | None = None  # `anything` in `anything.fit(...)`
+    receiver: ast.expr | None = None  # `anything` in `anything.fit(...)`
 
     def __post_init__(self) -> None:
         func = self.node.func
-        if isinstance(func, cst.Attribute):
-            self.method = func.attr.value
+        if isinstance(func, ast.Attribute):
+            self.method = func.attr
             self.receiver = func.value
 
 
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
         names: list[str] = []
-        for element in target.elements:
-            names.extend(_target_names(element.value))
+        for element in target.elts:
+            names.extend(_target_names(element.value if isinstance(element, ast.Starred) else element))
         return names
     return []
 
 
-class ModuleIndex(cst.CSTVisitor):
-    """Collects the tables above in a single visit of the module."""
+def _params(args: ast.arguments) -> list[Param]:
+    """Positional-only, ordinary and keyword-only parameters with their defaults (`ast` keeps the
+    defaults apart: right-aligned for the positional ones, one per keyword-only one)."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    out = [Param(arg.arg, default, arg) for arg, default in zip(positional, defaults)]
+    out += [Param(arg.arg, default, arg) for arg, default in zip(args.kwonlyargs, args.kw_defaults)]
+    return out
 
-    def __init__(self, module: cst.Module) -> None:
+
+def subscript_items(node: ast.Subscript) -> list[ast.expr]:
+    """The comma-separated parts of a subscript: `x[a, 1:2]` has two, `x[a]` one."""
+    return list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+class ModuleIndex:
+    """Collects the tables above in a single walk of the module (children in source order)."""
+
+    def __init__(self, module: ast.Module) -> None:
         self.module = module
         self.imports = ImportTable()
         self.module_scope = Scope("module", module, None)
@@ -164,10 +192,10 @@ class ModuleIndex(cst.CSTVisitor):
         self.loops: list[LoopInfo] = []
         # every `<expr>.attr = value` assignment (model.optimizer.lr = ..., opt.learning_rate = ...)
         self.attribute_assignments: list[Binding] = []
-        self.call_scope: dict[cst.Call, CallSite] = {}
+        self.call_scope: dict[ast.Call, CallSite] = {}
         self.calls_by_method: dict[str, list[CallSite]] = {}
         # every subscript with its scope and order, for the data-split queries (no 2nd walk)
-        self.subscripts: list[tuple[cst.Subscript, Scope, int]] = []
+        self.subscripts: list[tuple[ast.Subscript, Scope, int]] = []
         self.order = 0
         self._scope = self.module_scope
         self._loop_stack: list[LoopInfo] = []
@@ -175,7 +203,7 @@ class ModuleIndex(cst.CSTVisitor):
         self._if_stack: list[int] = []
         self._if_stack_saved: list[list[int]] = []
         self._comprehension_depth = 0
-        module.visit(self)
+        self._visit_all(module.body)
         self._link_function_calls()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -192,39 +220,40 @@ class ModuleIndex(cst.CSTVisitor):
                           index=index, count=count, key=key, node=node, path=path)
         target_scope.bindings.setdefault(name, []).append(binding)
 
-    def _bind_target(self, target: cst.BaseExpression, value, kind: str, node,
+    def _bind_target(self, target: ast.expr, value, kind: str, node,
                      path: tuple[int, ...] = ()) -> None:
-        if isinstance(target, cst.Name):
-            self._bind(target.value, kind, value, node)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            elements = target.elements
-            starred = any(isinstance(e, cst.StarredElement) for e in elements)
+        if isinstance(target, ast.Name):
+            self._bind(target.id, kind, value, node)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = target.elts
+            starred = any(isinstance(e, ast.Starred) for e in elements)
             for index, element in enumerate(elements):
-                inner = element.value
-                if isinstance(inner, cst.Name):
+                inner = element.value if isinstance(element, ast.Starred) else element
+                if isinstance(inner, ast.Name):
                     nested = bool(path)
-                    self._bind(inner.value, "unpack" if kind == "assign" else kind, value, node,
+                    self._bind(inner.id, "unpack" if kind == "assign" else kind, value, node,
                                index=None if starred or nested else index,
                                count=None if starred or nested else len(elements),
                                path=None if starred else (*path, index))
-                elif isinstance(inner, (cst.Tuple, cst.List)) and not starred:
+                elif isinstance(inner, (ast.Tuple, ast.List)) and not starred:
                     self._bind_target(inner, value, kind, node, (*path, index))
-        elif isinstance(target, cst.Attribute):
+        elif isinstance(target, ast.Attribute):
             # every `<expr>.attr = value`, for the facts that look for setters (`opt.lr = ...`)
             self.attribute_assignments.append(Binding(
-                target.attr.value, kind, value, self._scope, self._tick(), tuple(self._loop_stack),
+                target.attr, kind, value, self._scope, self._tick(), tuple(self._loop_stack),
                 node=target))
-            if isinstance(target.value, cst.Name):  # `name.attr` is also a binding values can read
-                owner = target.value.value
+            if isinstance(target.value, ast.Name):  # `name.attr` is also a binding values can read
+                owner = target.value.id
                 if owner == "self":
                     cls = self._scope.enclosing_class()
                     if cls is not None:
-                        self._bind(f"self.{target.attr.value}", kind, value, node, scope=cls.scope)
+                        self._bind(f"self.{target.attr}", kind, value, node, scope=cls.scope)
                 else:
-                    self._bind(f"{owner}.{target.attr.value}", kind, value, node)
-        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
-                self._bind(target.value.value, "item", value, node, key=target.slice[0].slice.value)
+                    self._bind(f"{owner}.{target.attr}", kind, value, node)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            items = subscript_items(target)
+            if len(items) == 1 and not isinstance(items[0], ast.Slice):
+                self._bind(target.value.id, "item", value, node, key=items[0])
 
     def _push_scope(self, kind: str, node) -> Scope:
         scope = Scope(kind, node, self._scope)
@@ -242,127 +271,170 @@ class ModuleIndex(cst.CSTVisitor):
         self._loop_stack = self._loop_stack_saved.pop()
         self._if_stack = self._if_stack_saved.pop()
 
+    # -- the walk ----------------------------------------------------------------------------
+    def _visit_all(self, nodes) -> None:
+        for node in nodes:
+            if node is not None:
+                self._visit(node)
+
+    def _visit(self, node: ast.AST) -> None:
+        handler = getattr(self, f"_visit_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node)
+        else:
+            self._children(node)
+
+    def _children(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self._visit(child)
+
     # -- imports -----------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
+    def _visit_Import(self, node: ast.Import) -> None:
         self.imports.add_import(node)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def _visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         self.imports.add_import_from(node)
 
     # -- scopes ------------------------------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name.value, "def", None, node)
+    def _visit_FunctionDef(self, node) -> None:
+        self._bind(node.name, "def", None, node)
         scope = self._push_scope("function", node)
-        params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
-        info = FunctionInfo(node, node.name.value, scope, params)
+        params = _params(node.args)
+        info = FunctionInfo(node, node.name, scope, params)
         scope.function = info
         if scope.parent is not None and scope.parent.kind == "module":
-            self.functions.setdefault(node.name.value, []).append(info)
+            self.functions.setdefault(node.name, []).append(info)
         elif scope.parent is not None and scope.parent.kind == "class" and scope.parent.cls:
-            self.functions.setdefault(f"{scope.parent.cls.name}.{node.name.value}", []).append(info)
+            self.functions.setdefault(f"{scope.parent.cls.name}.{node.name}", []).append(info)
         for param in params:
-            self._bind(param.name.value, "param", param.default, param)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            self._bind(param.name, "param", param.default, param)
+        # in source order: decorators, parameters, return annotation, body
+        self._visit_all(node.decorator_list)
+        args = node.args
+        for param in params:
+            self._visit_all((param.node.annotation, param.default))
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                self._visit_all((extra.annotation,))
+        self._visit_all((node.returns,))
+        self._visit_all(node.body)
         self._pop_scope()
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name.value, "class", None, node)
+    _visit_AsyncFunctionDef = _visit_FunctionDef
+
+    def _visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._bind(node.name, "class", None, node)
         scope = self._push_scope("class", node)
-        info = ClassInfo(node, node.name.value, [arg.value for arg in node.bases], scope)
+        info = ClassInfo(node, node.name, list(node.bases), scope)
         scope.cls = info
-        self.classes.setdefault(node.name.value, info)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.setdefault(node.name, info)
+        self._visit_all(node.decorator_list)
+        self._visit_all(node.bases)
+        self._visit_all(node.keywords)
+        self._visit_all(node.body)
         self._pop_scope()
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False  # lambdas hold no training code worth following
+    def _visit_Lambda(self, node: ast.Lambda) -> None:
+        pass  # lambdas hold no training code worth following
 
     # -- bindings ----------------------------------------------------------------------------
-    def leave_Assign(self, original_node: cst.Assign) -> None:
-        for target in original_node.targets:
-            self._bind_target(target.target, original_node.value, "assign", original_node)
+    def _visit_Assign(self, node: ast.Assign) -> None:
+        self._children(node)
+        for target in node.targets:
+            self._bind_target(target, node.value, "assign", node)
 
-    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
-        if original_node.value is not None:
-            self._bind_target(original_node.target, original_node.value, "assign", original_node)
+    def _visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._children(node)
+        if node.value is not None:
+            self._bind_target(node.target, node.value, "assign", node)
 
-    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
-        for name in _target_names(original_node.target):
-            self._bind(name, "augassign", original_node.value, original_node)
+    def _visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._children(node)
+        for name in _target_names(node.target):
+            self._bind(name, "augassign", node.value, node)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            for name in _target_names(node.asname.name):
-                self._bind(name, "with", node.item, node)
+    def _visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            for name in _target_names(node.optional_vars):
+                self._bind(name, "with", node.context_expr, node)
+        self._children(node)
 
-    def visit_Return(self, node: cst.Return) -> None:
+    def _visit_Return(self, node: ast.Return) -> None:
         info = self._scope.function
         if info is not None and node.value is not None:
             info.returns.append((node.value, self._tick()))
+        self._children(node)
 
     # -- loops -------------------------------------------------------------------------------
-    def visit_For(self, node: cst.For) -> None:
+    def _visit_For(self, node) -> None:
         names = tuple(_target_names(node.target))
         loop = LoopInfo(node, "for", self._scope, names, node.iter, None, self._tick(),
                         self._loop_stack[-1] if self._loop_stack else None)
         self.loops.append(loop)
         self._loop_stack.append(loop)
         self._bind_target(node.target, node.iter, "for", node)
-
-    def leave_For(self, original_node: cst.For) -> None:
+        self._children(node)
         self._loop_stack.pop().end_order = self._tick()
 
-    def visit_While(self, node: cst.While) -> None:
+    _visit_AsyncFor = _visit_For
+
+    def _visit_While(self, node: ast.While) -> None:
         loop = LoopInfo(node, "while", self._scope, (), None, node.test, self._tick(),
                         self._loop_stack[-1] if self._loop_stack else None)
         self.loops.append(loop)
         self._loop_stack.append(loop)
-
-    def leave_While(self, original_node: cst.While) -> None:
+        self._children(node)
         self._loop_stack.pop().end_order = self._tick()
 
-    def visit_If(self, node: cst.If) -> None:
+    def _visit_If(self, node: ast.If) -> None:
         self._if_stack.append(self._tick())
-
-    def leave_If(self, original_node: cst.If) -> None:
+        self._children(node)
         self._if_stack.pop()
 
-    def visit_Break(self, node: cst.Break) -> None:
-        if self._loop_stack:
-            self._loop_stack[-1].breaks.append(node)
+    def _visit_IfExp(self, node: ast.IfExp) -> None:
+        self._visit_all((node.body, node.test, node.orelse))  # source order
 
-    # -- comprehensions: their targets are not followed, their calls are still seen -----------
-    def visit_ListComp(self, node) -> None:
-        self._comprehension_depth += 1
+    def _visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):  # source order: each key before its value
+            self._visit_all((key, value))
 
-    def leave_ListComp(self, original_node) -> None:
-        self._comprehension_depth -= 1
-
-    visit_GeneratorExp = visit_SetComp = visit_DictComp = visit_ListComp
-    leave_GeneratorExp = leave_SetComp = leave_DictComp = leave_ListComp
-
-    # -- calls -------------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def _visit_Call(self, node: ast.Call) -> None:
         site = CallSite(node, self._scope, self._tick(), tuple(self._loop_stack),
                         dotted_name(node.func), self._comprehension_depth > 0, tuple(self._if_stack))
         self.calls.append(site)
         self.call_scope[node] = site
         if site.method is not None:
             self.calls_by_method.setdefault(site.method, []).append(site)
+        self._children(node)
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if node.slice:
-            self.subscripts.append((node, self._scope, self._tick()))
+    def _visit_Break(self, node: ast.Break) -> None:
+        if self._loop_stack:
+            self._loop_stack[-1].breaks.append(node)
 
-    def appended_to(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+    # -- comprehensions: their targets are not followed, their calls are still seen -----------
+    def _visit_ListComp(self, node) -> None:
+        self._comprehension_depth += 1
+        self._children(node)
+        self._comprehension_depth -= 1
+
+    _visit_SetComp = _visit_GeneratorExp = _visit_ListComp
+
+    def _visit_DictComp(self, node: ast.DictComp) -> None:
+        self._comprehension_depth += 1
+        self._visit_all((node.key, node.value, *node.generators))
+        self._comprehension_depth -= 1
+
+    def _visit_Subscript(self, node: ast.Subscript) -> None:
+        self.subscripts.append((node, self._scope, self._tick()))
+        self._children(node)
+
+    def appended_to(self, binding: Binding) -> list[tuple[ast.expr, Scope, int]]:
         """`xs = []` then `xs.append(value)` / `xs.extend(values)`: what is added to the list after
         that binding, in its scope (the usual way windows are built in a loop)."""
-        return [(site.node.args[0].value, site.scope, site.order)
+        return [(first_argument(site.node), site.scope, site.order)
                 for site in self.method_calls("append", "extend")
-                if isinstance(site.receiver, cst.Name) and site.receiver.value == binding.name
-                and site.scope is binding.scope and site.order > binding.order and site.node.args]
+                if isinstance(site.receiver, ast.Name) and site.receiver.id == binding.name
+                and site.scope is binding.scope and site.order > binding.order and has_args(site.node)]
 
     def method_calls(self, *methods: str) -> list[CallSite]:
         """Calls of `<anything>.<method>(...)` for the given method names, in source order."""

@@ -4,15 +4,15 @@ resolver; an argument that cannot be read is reported as unknown, never guessed.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
-
 from rnnlint.facts.architecture import arg_value
 from rnnlint.facts.names import dotted_name
 from rnnlint.facts.records import CallbackRef, CompileFact, FitFact, argument, keyword
+from rnnlint.facts.syntax import call_args, elements, is_constant, string_value
 from rnnlint.facts.values import UNKNOWN, Resolved, as_number
 
 # Every spelling Keras accepts for a loss, mapped to one name.
@@ -65,7 +65,7 @@ def _snake(name: str) -> str:
 class LossFact:
     """The loss of one compile call."""
 
-    node: cst.BaseExpression  # the loss argument as written in compile
+    node: ast.expr  # the loss argument as written in compile
     name: str | None  # canonical name (see LOSS_ALIASES); None when it cannot be read
     from_logits: bool | None  # None when it cannot be read
     display: str  # how to show it: "binary_crossentropy", "BinaryCrossentropy(from_logits=True)"
@@ -82,11 +82,11 @@ def loss_of(facts, compile_fact: CompileFact) -> LossFact | None:
     if len(definitions) != 1:
         return None
     definition, d_scope, d_order = definitions[0]
-    if isinstance(definition, (cst.SimpleString, cst.ConcatenatedString)):
-        text = definition.evaluated_value
+    if string_value(definition) is not None:
+        text = string_value(definition)
         name = LOSS_ALIASES.get(str(text).lower()) if text is not None else None
         return LossFact(expr, name, False if name else None, str(text))
-    if isinstance(definition, cst.Call):
+    if isinstance(definition, ast.Call):
         qualified = facts.qualname(definition) or ""
         if not qualified.startswith("keras.losses."):
             return None
@@ -97,7 +97,7 @@ def loss_of(facts, compile_fact: CompileFact) -> LossFact | None:
         if logits_expr is not None:
             from_logits = bool(logits.value) if isinstance(logits, Resolved) and isinstance(
                 logits.value, (bool, int)) else None
-        shown = facts.module.code_for_node(definition.func).rsplit(".", 1)[-1]
+        shown = facts.segment(definition.func).rsplit(".", 1)[-1]
         return LossFact(expr, name, from_logits, f"{shown}(from_logits=True)" if from_logits else shown)
     dotted = dotted_name(definition)
     qualified = facts.imports.qualify(dotted) if dotted else None
@@ -109,7 +109,7 @@ def loss_of(facts, compile_fact: CompileFact) -> LossFact | None:
 
 @dataclass(frozen=True)
 class MetricFact:
-    node: cst.CSTNode  # the element in the metrics list
+    node: ast.AST  # the element in the metrics list
     name: str  # the name Keras logs it under
     kind: str  # canonical kind: "accuracy", "mean_absolute_error", "auc"... (the spelling when unknown)
 
@@ -124,14 +124,14 @@ def metrics_of(facts, compile_fact: CompileFact) -> list[MetricFact] | None:
         return []
     site = compile_fact.site
     definitions = list(facts.definitions(expr, site.scope, site.order))
-    if len(definitions) != 1 or not isinstance(definitions[0][0], (cst.List, cst.Tuple)):
+    if len(definitions) != 1 or not isinstance(definitions[0][0], (ast.List, ast.Tuple)):
         return None
     container, c_scope, c_order = definitions[0]
     out = []
-    for element in container.elements:
-        if isinstance(element, cst.StarredElement):
+    for element in container.elts:
+        if isinstance(element, ast.Starred):
             return None
-        metric = _metric(facts, element.value, c_scope, c_order)
+        metric = _metric(facts, element, c_scope, c_order)
         if metric is None:
             return None
         out.append(metric)
@@ -143,7 +143,7 @@ def _metric(facts, expr, scope, order) -> MetricFact | None:
     if isinstance(value, Resolved) and isinstance(value.value, str):
         text = value.value
         return MetricFact(expr, text, LOSS_ALIASES.get(text.lower(), text.lower()))
-    if isinstance(expr, cst.Call):
+    if isinstance(expr, ast.Call):
         qualified = facts.qualname(expr) or ""
         if not qualified.startswith("keras.metrics."):
             return None
@@ -190,8 +190,8 @@ class EarlyStoppingUse:
     callback: CallbackRef
     fit: FitFact
     monitor: Any  # the resolved monitor string, or UNKNOWN
-    monitor_node: cst.CSTNode | None  # the monitor argument, None when Keras's default applies
-    call: cst.Call  # the EarlyStopping(...) call: callback.call, known here not to be None
+    monitor_node: ast.AST | None  # the monitor argument, None when Keras's default applies
+    call: ast.Call  # the EarlyStopping(...) call: callback.call, known here not to be None
 
 
 def early_stopping_uses(facts) -> list[EarlyStoppingUse]:
@@ -215,7 +215,7 @@ def early_stopping_uses(facts) -> list[EarlyStoppingUse]:
     return out
 
 
-def fit_shuffle(facts, fit: FitFact) -> tuple[cst.BaseExpression | None, Any]:
+def fit_shuffle(facts, fit: FitFact) -> tuple[ast.expr | None, Any]:
     """(shuffle argument, its value): Keras shuffles by default, so an absent argument reads True."""
     expr, value = arg_value(facts, fit.call, "shuffle")
     if expr is None:
@@ -223,7 +223,7 @@ def fit_shuffle(facts, fit: FitFact) -> tuple[cst.BaseExpression | None, Any]:
     return expr, value
 
 
-def validation_split(facts, fit: FitFact) -> tuple[cst.BaseExpression | None, float | None]:
+def validation_split(facts, fit: FitFact) -> tuple[ast.expr | None, float | None]:
     expr, value = arg_value(facts, fit.call, "validation_split")
     return expr, as_number(value) if expr is not None else None
 
@@ -240,14 +240,14 @@ class FitInput:
     generator (fit's `shuffle` is ignored), or unknown; and the pipeline's own `.shuffle(...)` call."""
 
     kind: str  # "arrays" | "dataset" | "generator" | "unknown"
-    shuffle_call: cst.Call | None = None
+    shuffle_call: ast.Call | None = None
 
 
 def fit_input(facts, fit: FitFact) -> FitInput:
     if fit.x is None:
         return FitInput("unknown")
-    if isinstance(fit.x, cst.Name):
-        bindings = [b for b in facts.resolver.bindings(fit.x.value, fit.site.scope, fit.site.order) if b.kind != "item"]
+    if isinstance(fit.x, ast.Name):
+        bindings = [b for b in facts.resolver.bindings(fit.x.id, fit.site.scope, fit.site.order) if b.kind != "item"]
         if bindings and all(_unpacks_arrays(facts, b) for b in bindings):
             return FitInput("arrays")
     kinds, shuffle = set(), None
@@ -268,28 +268,28 @@ def _unpacks_arrays(facts, binding) -> bool:
     if binding.kind != "unpack":
         return False
     value = binding.value
-    if isinstance(value, cst.Call):
+    if isinstance(value, ast.Call):
         return facts.qualname(value) in ARRAY_SPLITTERS
-    if isinstance(value, (cst.Tuple, cst.List)) and binding.path and binding.path[0] < len(value.elements):
-        return isinstance(value.elements[binding.path[0]].value, cst.Subscript)
+    if isinstance(value, (ast.Tuple, ast.List)) and binding.path and binding.path[0] < len(value.elts):
+        return isinstance(elements(value)[binding.path[0]], ast.Subscript)
     return False
 
 
-def _input_kind(facts, expr, scope, order, depth) -> tuple[str, cst.Call | None]:
+def _input_kind(facts, expr, scope, order, depth) -> tuple[str, ast.Call | None]:
     if depth > 12:
         return "unknown", None
-    if isinstance(expr, cst.Name) and expr.value == "None":
+    if is_constant(expr, None):
         return "unknown", None
-    if isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.BinaryOperation)):
+    if isinstance(expr, (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)):
         return "arrays", None
-    if not isinstance(expr, cst.Call):
+    if not isinstance(expr, ast.Call):
         return "unknown", None
     qualified = facts.qualname(expr) or ""
-    method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
+    method = expr.func.attr if isinstance(expr.func, ast.Attribute) else None
     if qualified.startswith("tensorflow.data.") or qualified in (
             "keras.utils.timeseries_dataset_from_array", "keras.utils.text_dataset_from_directory"):
         return "dataset", None
-    if isinstance(expr.func, cst.Attribute) and method in DATA_PIPELINE_METHODS and not qualified:
+    if isinstance(expr.func, ast.Attribute) and method in DATA_PIPELINE_METHODS and not qualified:
         inner, found = "unknown", None
         for definition, d_scope, d_order in facts.definitions(expr.func.value, scope, order):
             inner, found = _input_kind(facts, definition, d_scope, d_order, depth + 1)
@@ -305,18 +305,15 @@ def _input_kind(facts, expr, scope, order, depth) -> tuple[str, cst.Call | None]
     return "unknown", None
 
 
-def _yields(function: cst.FunctionDef) -> bool:
-    found: list[bool] = []
-
-    class Yields(cst.CSTVisitor):
-        def visit_Yield(self, node: cst.Yield) -> None:
-            found.append(True)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function  # nested functions are not this one's body
-
-    function.visit(Yields())
-    return bool(found)
+def _yields(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    stack: list[ast.AST] = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # nested functions are not this one's body
+            stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def keras_flavour(facts) -> str | None:
@@ -328,7 +325,7 @@ def keras_flavour(facts) -> str | None:
     return "keras" if "keras" in roots else None
 
 
-def dataset_targets(facts, fit: FitFact) -> tuple[cst.BaseExpression, Any, int] | None:
+def dataset_targets(facts, fit: FitFact) -> tuple[ast.expr, Any, int] | None:
     """(targets expression, scope, order) when fit's `x` is a dataset built with
     `timeseries_dataset_from_array(data, targets, ...)` or `Dataset.from_tensor_slices((x, y))`."""
     if fit.x is None or fit.y is not None:
@@ -341,20 +338,20 @@ def dataset_targets(facts, fit: FitFact) -> tuple[cst.BaseExpression, Any, int] 
 
 
 def _builder_targets(facts, expr, scope, order, depth):
-    if depth > 12 or not isinstance(expr, cst.Call):
+    if depth > 12 or not isinstance(expr, ast.Call):
         return None
     qualified = facts.qualname(expr) or ""
     if qualified == "keras.utils.timeseries_dataset_from_array":
         targets = argument(expr, "targets", 1)
-        if targets is None or (isinstance(targets, cst.Name) and targets.value == "None"):
+        if targets is None or is_constant(targets, None):
             return None
         return targets, scope, order
-    if qualified == "tensorflow.data.Dataset.from_tensor_slices" and expr.args:
-        pair = expr.args[0].value
-        if isinstance(pair, (cst.Tuple, cst.List)) and len(pair.elements) == 2:
-            return pair.elements[1].value, scope, order
+    if qualified == "tensorflow.data.Dataset.from_tensor_slices" and call_args(expr):
+        pair = call_args(expr)[0].value
+        if isinstance(pair, (ast.Tuple, ast.List)) and len(pair.elts) == 2:
+            return elements(pair)[1], scope, order
         return None
-    method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else None
+    method = expr.func.attr if isinstance(expr.func, ast.Attribute) else None
     if method in DATA_PIPELINE_METHODS - {"map", "flat_map", "zip", "window"} and not qualified:
         for definition, d_scope, d_order in facts.definitions(expr.func.value, scope, order):
             found = _builder_targets(facts, definition, d_scope, d_order, depth + 1)

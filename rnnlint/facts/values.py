@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
 
 from rnnlint.facts.names import dotted_name
-from rnnlint.facts.scopes import Binding, ModuleIndex, Scope
+from rnnlint.facts.scopes import Binding, ModuleIndex, Param, Scope, subscript_items
+from rnnlint.facts.syntax import call_args, is_number, string_value, unpacks
 
 MAX_DEPTH = 24
 # Work allowed for one top-level question. Real scripts need a few dozen steps; a name re-bound to a
@@ -55,7 +55,7 @@ class Resolved:
     """
 
     value: Any
-    origin: cst.CSTNode
+    origin: ast.AST
 
     def plain(self) -> Any:
         value = self.value
@@ -72,13 +72,13 @@ def _number(value: Any) -> bool:
 
 
 _BINOPS = {
-    cst.Add: lambda a, b: a + b,
-    cst.Subtract: lambda a, b: a - b,
-    cst.Multiply: lambda a, b: a * b,
-    cst.Divide: lambda a, b: a / b,
-    cst.FloorDivide: lambda a, b: a // b,
-    cst.Power: lambda a, b: a ** b,
-    cst.Modulo: lambda a, b: a % b,
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Pow: lambda a, b: a ** b,
+    ast.Mod: lambda a, b: a % b,
 }
 
 
@@ -92,12 +92,11 @@ def _literal_default(value: Any, type_name: str | None) -> Any:
     return value
 
 
-def argparse_dest(call: cst.Call) -> str | None:
-    explicit = next((a for a in call.args if a.keyword and a.keyword.value == "dest"), None)
-    if explicit is not None and isinstance(explicit.value, cst.SimpleString):
-        return str(explicit.value.evaluated_value)
-    flags = [a.value.evaluated_value for a in call.args
-             if a.keyword is None and isinstance(a.value, cst.SimpleString)]
+def argparse_dest(call: ast.Call) -> str | None:
+    explicit = next((a for a in call.keywords if a.arg == "dest"), None)
+    if explicit is not None and string_value(explicit.value) is not None:
+        return str(string_value(explicit.value))
+    flags = [string_value(a) for a in call.args if string_value(a) is not None]
     longs = [f for f in flags if isinstance(f, str) and f.startswith("--")]
     chosen = longs[0] if longs else (flags[0] if flags else None)
     if not isinstance(chosen, str):
@@ -111,7 +110,7 @@ class Resolver:
     def __init__(self, index: ModuleIndex, base_dir: Path | None = None) -> None:
         self.index = index
         self.base_dir = base_dir
-        self._argparse: dict[str, list[cst.Call]] | None = None
+        self._argparse: dict[str, list[ast.Call]] | None = None
         self._config_cache: dict[str, Any] = {}
         self._steps = 0
 
@@ -119,38 +118,38 @@ class Resolver:
     def bindings(self, name: str, scope: Scope, order: int, items: bool = False) -> list[Binding]:
         return self.index.lookup(name, scope, order, items)
 
-    def argument_of(self, call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:
+    def argument_of(self, call: ast.Call, name: str, position: int | None) -> ast.expr | None:
         """The expression passed for a parameter, by keyword or position; None when the call does
         not pass it or passes it where it cannot be read (`f(*rest)`: see `may_pass_unread`)."""
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == name:
-                return arg.value
+        for keyword in call.keywords:
+            if keyword.arg == name:
+                return keyword.value
         if position is None or position < 0:
             return None
-        positional: list[cst.Arg] = []
-        for arg in call.args:
+        positional: list[ast.expr] = []
+        for arg in call_args(call):
             if arg.star:
                 break  # `*rest` fills the positions from here on: which one lands where is unknown
             if arg.keyword is None:
-                positional.append(arg)
-        return positional[position].value if position < len(positional) else None
+                positional.append(arg.value)
+        return positional[position] if position < len(positional) else None
 
     @staticmethod
-    def may_pass_unread(call: cst.Call) -> bool:
+    def may_pass_unread(call: ast.Call) -> bool:
         """`f(*args)` or `f(**kwargs)`: any parameter may be set by what they unpack."""
-        return any(arg.star for arg in call.args)
+        return unpacks(call)
 
-    def param_sources(self, binding: Binding) -> list[tuple[cst.BaseExpression, Scope, int]]:
+    def param_sources(self, binding: Binding) -> list[tuple[ast.expr, Scope, int]]:
         """Where a function parameter's value comes from: each call site's argument, else the default.
         Empty when any call site cannot be read, and for a method's receiver (`self`)."""
         function = binding.scope.function
         param = binding.node
-        if function is None or not isinstance(param, cst.Param) or function.is_receiver(param.name.value):
+        if function is None or not isinstance(param, Param) or function.is_receiver(param.name):
             return []
-        position = function.call_position(param.name.value)
-        sources: list[tuple[cst.BaseExpression, Scope, int]] = []
+        position = function.call_position(param.name)
+        sources: list[tuple[ast.expr, Scope, int]] = []
         for site in function.calls:
-            arg = self.argument_of(site.node, param.name.value, position)
+            arg = self.argument_of(site.node, param.name, position)
             if arg is not None:
                 sources.append((arg, site.scope, site.order))
             elif param.default is not None and not self.may_pass_unread(site.node):
@@ -162,7 +161,7 @@ class Resolver:
         return sources
 
     # -- values -----------------------------------------------------------------------------
-    def value(self, expr: cst.BaseExpression | None, scope: Scope, order: int, depth: int = 0) -> Resolved | Any:
+    def value(self, expr: ast.expr | None, scope: Scope, order: int, depth: int = 0) -> Resolved | Any:
         """One value, or UNKNOWN (including when several different values can reach the use)."""
         options = self.candidates(expr, scope, order, depth)
         if not options:
@@ -172,7 +171,7 @@ class Resolver:
             return first
         return UNKNOWN
 
-    def candidates(self, expr: cst.BaseExpression | None, scope: Scope, order: int, depth: int = 0) -> list[Resolved]:
+    def candidates(self, expr: ast.expr | None, scope: Scope, order: int, depth: int = 0) -> list[Resolved]:
         """Every value that can reach this use (a loop variable over a literal list has several);
         empty when any of them is unknown."""
         if depth == 0:
@@ -186,59 +185,57 @@ class Resolver:
             return []
 
     def _candidates(self, expr, scope, order, depth) -> list[Resolved]:
-        if isinstance(expr, (cst.Integer, cst.Float)):
-            return [Resolved(ast.literal_eval(expr.value), expr)]
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            value = expr.evaluated_value
-            return [Resolved(value, expr)] if value is not None else []
-        if isinstance(expr, cst.Name):
-            if expr.value in ("True", "False", "None"):
-                return [Resolved({"True": True, "False": False, "None": None}[expr.value], expr)]
-            return self._name(expr.value, scope, order, depth)
-        if isinstance(expr, cst.UnaryOperation):
-            inner = self.value(expr.expression, scope, order, depth)
+        if isinstance(expr, ast.Constant):
+            value = expr.value
+            if is_number(expr) or isinstance(value, (str, bytes, bool)) or value is None:
+                return [Resolved(value, expr)]
+            return []
+        if isinstance(expr, ast.Name):
+            return self._name(expr.id, scope, order, depth)
+        if isinstance(expr, ast.UnaryOp):
+            inner = self.value(expr.operand, scope, order, depth)
             if isinstance(inner, Resolved) and _number(inner.value):
-                if isinstance(expr.operator, cst.Minus):
+                if isinstance(expr.op, ast.USub):
                     return [Resolved(-inner.value, expr)]
-                if isinstance(expr.operator, cst.Plus):
+                if isinstance(expr.op, ast.UAdd):
                     return [Resolved(inner.value, expr)]
             return []
-        if isinstance(expr, cst.BinaryOperation):
-            op = _BINOPS.get(type(expr.operator))
+        if isinstance(expr, ast.BinOp):
+            op = _BINOPS.get(type(expr.op))
             left = self.value(expr.left, scope, order, depth)
             right = self.value(expr.right, scope, order, depth)
             if op and isinstance(left, Resolved) and isinstance(right, Resolved) \
                     and _number(left.value) and _number(right.value):
-                if isinstance(expr.operator, cst.Power) and abs(right.value) > 64:
+                if isinstance(expr.op, ast.Pow) and abs(right.value) > 64:
                     return []
                 return [Resolved(op(left.value, right.value), expr)]
             return []
-        if isinstance(expr, (cst.Tuple, cst.List)):
+        if isinstance(expr, (ast.Tuple, ast.List)):
             items = []
-            for element in expr.elements:
-                if isinstance(element, cst.StarredElement):
+            for element in expr.elts:
+                if isinstance(element, ast.Starred):
                     return []
-                item = self.value(element.value, scope, order, depth)
+                item = self.value(element, scope, order, depth)
                 if not isinstance(item, Resolved):
                     return []
                 items.append(item)
-            return [Resolved(tuple(items) if isinstance(expr, cst.Tuple) else list(items), expr)]
-        if isinstance(expr, cst.Dict):
+            return [Resolved(tuple(items) if isinstance(expr, ast.Tuple) else list(items), expr)]
+        if isinstance(expr, ast.Dict):
             mapping: dict[Any, Any] = {}
-            for entry in expr.elements:
-                if not isinstance(entry, cst.DictElement):
+            for key_expr, value_expr in zip(expr.keys, expr.values):
+                if key_expr is None:  # `**other`
                     return []
-                key = self.value(entry.key, scope, order, depth)
+                key = self.value(key_expr, scope, order, depth)
                 if not isinstance(key, Resolved) or not isinstance(key.value, (str, int, float, bool)):
                     return []
-                item = self.value(entry.value, scope, order, depth)
+                item = self.value(value_expr, scope, order, depth)
                 mapping[key.value] = item if isinstance(item, Resolved) else UNKNOWN
             return [Resolved(mapping, expr)]
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, ast.Subscript):
             return self._subscript(expr, scope, order, depth)
-        if isinstance(expr, cst.Attribute):
+        if isinstance(expr, ast.Attribute):
             return self._attribute(expr, scope, order, depth)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             return self._call(expr, scope, order, depth)
         return []
 
@@ -290,15 +287,16 @@ class Resolver:
             out.extend(values)
         return out
 
-    def _subscript(self, expr: cst.Subscript, scope, order, depth) -> list[Resolved]:
-        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+    def _subscript(self, expr: ast.Subscript, scope, order, depth) -> list[Resolved]:
+        items = subscript_items(expr)
+        if len(items) != 1 or isinstance(items[0], ast.Slice):
             return []
-        key = self.value(expr.slice[0].slice.value, scope, order, depth)
+        key = self.value(items[0], scope, order, depth)
         if not isinstance(key, Resolved):
             return []
         # `CONFIG["lr"] = 0.5` after the dict literal wins over the literal's entry
-        if isinstance(expr.value, cst.Name):
-            for binding in reversed(self.bindings(expr.value.value, scope, order, items=True)):
+        if isinstance(expr.value, ast.Name):
+            for binding in reversed(self.bindings(expr.value.id, scope, order, items=True)):
                 if binding.order < order or binding.scope is not scope:
                     bound_key = self.value(binding.key, binding.scope, binding.order, depth)
                     if isinstance(bound_key, Resolved) and _same(bound_key.value, key.value):
@@ -315,8 +313,8 @@ class Resolver:
             out.append(item)
         return out
 
-    def _attribute(self, expr: cst.Attribute, scope, order, depth) -> list[Resolved]:
-        attr = expr.attr.value
+    def _attribute(self, expr: ast.Attribute, scope, order, depth) -> list[Resolved]:
+        attr = expr.attr
         owner = expr.value
         dotted = dotted_name(expr)
         # a direct attribute binding (`cfg.lr = 0.1`, or `self.lr = ...` in a class)
@@ -330,24 +328,24 @@ class Resolver:
                         return []
                     out.extend(values)
                 return out
-        if not isinstance(owner, cst.Name):
+        if not isinstance(owner, ast.Name):
             return []
-        for binding in self.bindings(owner.value, scope, order):
+        for binding in self.bindings(owner.id, scope, order):
             if binding.kind == "class":
-                return self._class_attribute(owner.value, attr, depth)
-            sources: Sequence[tuple[cst.BaseExpression | None, Scope, int]] = []
+                return self._class_attribute(owner.id, attr, depth)
+            sources: Sequence[tuple[ast.expr | None, Scope, int]] = []
             if binding.kind == "assign":
                 sources = [(binding.value, binding.scope, binding.order)]
             elif binding.kind == "param":  # `train(parser.parse_args())` then `args.lr` inside train
                 sources = self.param_sources(binding)
             for call, source_scope, source_order in sources:
-                if isinstance(call, cst.Name):  # `args = parser.parse_args(); train(args)`
-                    found = self._attribute(cst.Attribute(value=call, attr=expr.attr), source_scope,
+                if isinstance(call, ast.Name):  # `args = parser.parse_args(); train(args)`
+                    found = self._attribute(ast.Attribute(value=call, attr=expr.attr, ctx=ast.Load()), source_scope,
                                             source_order, depth + 1)
                     if found:
                         return found
                     continue
-                if not isinstance(call, cst.Call):
+                if not isinstance(call, ast.Call):
                     continue
                 callee = dotted_name(call.func) or ""
                 if callee.endswith("parse_args"):
@@ -387,7 +385,7 @@ class Resolver:
         if default is None:
             return []  # argparse's own default is None: the script expects a value on the command line
         type_arg = self.argument_of(call, "type", None)
-        type_name = type_arg.value if isinstance(type_arg, cst.Name) else None
+        type_name = type_arg.id if isinstance(type_arg, ast.Name) else None
         out = []
         for option in self.candidates(default, site.scope, site.order, depth):
             converted = _literal_default(option.value, type_name)
@@ -396,17 +394,17 @@ class Resolver:
             out.append(Resolved(converted, option.origin))
         return out
 
-    def _call(self, call: cst.Call, scope, order, depth) -> list[Resolved]:
+    def _call(self, call: ast.Call, scope, order, depth) -> list[Resolved]:
         callee = dotted_name(call.func) or ""
-        keywords = [(arg.keyword.value, arg.value) for arg in call.args if arg.keyword is not None]
-        if callee == "dict" and len(keywords) == len(call.args):
+        keywords = [(arg.arg, arg.value) for arg in call.keywords if arg.arg is not None]
+        if callee == "dict" and not call.args and len(keywords) == len(call.keywords):
             mapping = {}
             for name, value in keywords:
                 item = self.value(value, scope, order, depth)
                 mapping[name] = item if isinstance(item, Resolved) else UNKNOWN
             return [Resolved(mapping, call)]
-        if callee in ("float", "int") and len(call.args) == 1:
-            inner = self.value(call.args[0].value, scope, order, depth)
+        if callee in ("float", "int") and len(call_args(call)) == 1:
+            inner = self.value(call_args(call)[0].value, scope, order, depth)
             if isinstance(inner, Resolved) and isinstance(inner.value, (int, float, str)) \
                     and not isinstance(inner.value, bool):
                 try:
@@ -415,19 +413,19 @@ class Resolver:
                     return []
                 return [Resolved(converted, inner.origin)]
             return []
-        if callee in ("json.load", "yaml.safe_load", "yaml.load") and call.args:
+        if callee in ("json.load", "yaml.safe_load", "yaml.load") and (call.args or call.keywords):
             return self._config_file(call, scope, order, depth)
         return []
 
-    def _config_file(self, call: cst.Call, scope, order, depth) -> list[Resolved]:
+    def _config_file(self, call: ast.Call, scope, order, depth) -> list[Resolved]:
         """`json.load(open("config.json"))` / `yaml.safe_load(open(...))` with a literal path."""
-        opened: cst.BaseExpression | None = call.args[0].value
-        if isinstance(opened, cst.Name):  # `with open(p) as f: cfg = json.load(f)`
-            bound = self.bindings(opened.value, scope, order)
+        opened: ast.expr | None = call_args(call)[0].value
+        if isinstance(opened, ast.Name):  # `with open(p) as f: cfg = json.load(f)`
+            bound = self.bindings(opened.id, scope, order)
             opened = bound[-1].value if bound and bound[-1].kind == "with" else None
-        if not isinstance(opened, cst.Call) or dotted_name(opened.func) != "open" or not opened.args:
+        if not isinstance(opened, ast.Call) or dotted_name(opened.func) != "open" or not call_args(opened):
             return []
-        path_value = self.value(opened.args[0].value, scope, order, depth)
+        path_value = self.value(call_args(opened)[0].value, scope, order, depth)
         if self.base_dir is None or not isinstance(path_value, Resolved) or not isinstance(path_value.value, str):
             return []
         data = self._load_config(self.base_dir, path_value.value)
@@ -459,7 +457,7 @@ class Resolver:
         return result
 
 
-def _wrap(data: Any, origin: cst.CSTNode) -> Resolved:
+def _wrap(data: Any, origin: ast.AST) -> Resolved:
     if isinstance(data, dict):
         return Resolved({k: _wrap(v, origin) for k, v in data.items()}, origin)
     if isinstance(data, list):
