@@ -71,8 +71,12 @@ FINDING_LINE = 3  # 0-based: the compile call, after non-ASCII text on the same 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "lsp", "--debounce-ms", "10"]))
 async def client(lsp_client: LanguageClient, tmp_path: Path):
     (tmp_path / ".rnnlint.yaml").write_text("thresholds:\n  missing-gradient-clipping:\n    default_clipnorm: 0.5\n")
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path.as_uri()))
+    capabilities = client_capabilities("visual-studio-code")
+    # pytest-lsp's VS Code snapshot (1.65) predates LSP 3.17; VS Code's client declares this since
+    capabilities.notebook_document = types.NotebookDocumentClientCapabilities(
+        synchronization=types.NotebookDocumentSyncClientCapabilities(execution_summary_support=True))
+    lsp_client.initialize_result = await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=capabilities, root_uri=tmp_path.as_uri()))
     yield
     await lsp_client.shutdown_session()
 
@@ -255,19 +259,50 @@ async def _diagnostics_for(client: LanguageClient, uris: list[str]) -> None:
         await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
 
-@pytest.mark.asyncio
-async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(client: LanguageClient, tmp_path: Path):
-    notebook_uri = (tmp_path / "forecast.ipynb").as_uri()
-    cell_uris = [f"vscode-notebook-cell:{(tmp_path / 'forecast.ipynb').as_posix()}#C{i}" for i in range(3)]
-    kinds = {"markdown": types.NotebookCellKind.Markup, "code": types.NotebookCellKind.Code}
+def _cell_uri(notebook: Path, index: int) -> str:
+    return f"vscode-notebook-cell:{notebook.as_posix()}#C{index}"
+
+
+def _cell(kind: str, uri: str, text: str, version: int = 1) -> tuple[types.NotebookCell, types.TextDocumentItem]:
+    """A notebook cell and its text document, as VS Code sends them (a raw cell is code in "raw")."""
+    language = {"markdown": "markdown", "code": "python", "raw": "raw"}[kind]
+    cell_kind = types.NotebookCellKind.Markup if kind == "markdown" else types.NotebookCellKind.Code
+    return (types.NotebookCell(kind=cell_kind, document=uri),
+            types.TextDocumentItem(uri=uri, language_id=language, version=version, text=text))
+
+
+def _open_notebook(client: LanguageClient, notebook: Path, cells: list[tuple[str, str]]) -> list[str]:
+    """Open `cells` ((kind, text) pairs) as a notebook document; the cells' uris, in order."""
+    uris = [_cell_uri(notebook, i) for i in range(len(cells))]
+    opened = [_cell(kind, uri, text) for (kind, text), uri in zip(cells, uris)]
     client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
         notebook_document=types.NotebookDocument(
-            uri=notebook_uri, notebook_type="jupyter-notebook", version=1,
-            cells=[types.NotebookCell(kind=kinds[kind], document=uri)
-                   for (kind, _), uri in zip(NOTEBOOK_CELLS, cell_uris)]),
-        cell_text_documents=[types.TextDocumentItem(uri=uri, language_id="python" if kind == "code" else "markdown",
-                                                    version=1, text=text)
-                             for (kind, text), uri in zip(NOTEBOOK_CELLS, cell_uris)]))
+            uri=notebook.as_uri(), notebook_type="jupyter-notebook", version=1, cells=[c for c, _ in opened]),
+        cell_text_documents=[d for _, d in opened]))
+    return uris
+
+
+def _edit_cell(client: LanguageClient, notebook: Path, version: int, uri: str, text: str) -> None:
+    """A cell's new text, as a client sends it: a notebook change of that cell's content."""
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=version, uri=notebook.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                changes=[types.TextDocumentContentChangeWholeDocument(text=text)])]))))
+
+
+def test_the_server_advertises_notebook_document_sync(client: LanguageClient):
+    sync = client.initialize_result.capabilities.notebook_document_sync
+    [selector] = sync.notebook_selector
+    assert selector.notebook == "jupyter-notebook" and [c.language for c in selector.cells] == ["python"]
+
+
+@pytest.mark.asyncio
+async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(client: LanguageClient, tmp_path: Path):
+    notebook = tmp_path / "forecast.ipynb"
+    notebook_uri = notebook.as_uri()
+    cell_uris = _open_notebook(client, notebook, NOTEBOOK_CELLS)
     await _diagnostics_for(client, cell_uris[1:])
     assert list(client.diagnostics[cell_uris[1]]) == []  # the imports cell, its magic masked
     [diagnostic] = [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
@@ -288,12 +323,7 @@ async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(cli
 
     # the edit arrives as a notebook change of the cell's text: diagnostics follow it
     client.diagnostics.pop(cell_uris[2])
-    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
-        notebook_document=types.VersionedNotebookDocumentIdentifier(version=2, uri=notebook_uri),
-        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
-            types.NotebookDocumentCellContentChanges(
-                document=types.VersionedTextDocumentIdentifier(uri=cell_uris[2], version=2),
-                changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)])]))))
+    _edit_cell(client, notebook, 2, cell_uris[2], fixed)
     await _diagnostics_for(client, [cell_uris[2]])
     assert not [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
 
