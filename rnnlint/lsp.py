@@ -7,8 +7,8 @@
 - Code actions: one quick fix per finding's fix (unsafe ones say so), "Ignore <rule> on this line"
   (adds `# rnnlint: ignore[CODE]`, or the code to an existing one), and `source.fixAll.rnnlint`, which
   applies every safe fix.
-- Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the code cells, in order,
-  are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
+- Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the Python code cells, in
+  order, are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
   cell's text document at the line inside that cell; hover, quick fixes whose edits stay in the cell and
   "Ignore" work there as in a file (a fix that edits another cell, and fix-all, are left to
   `rnnlint check --fix`).
@@ -120,7 +120,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
     from rnnlint.configfile import ConfigError, ConfigResolver
     from rnnlint.engine import lint_source
     from rnnlint.findings import Applicability, Severity
-    from rnnlint.notebook import program_of
+    from rnnlint.notebook import PYTHON_LANGUAGES, program_of
 
     severity_map = {
         Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -141,7 +141,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.tasks: set[asyncio.Task] = set()
             self.resolver: ConfigResolver | None = None
             self.reported_config_errors: set[str] = set()
-            self.notebook_of: dict[str, str] = {}  # a code cell's document uri -> its notebook's uri
+            self.notebook_of: dict[str, str] = {}  # a published cell's document uri -> its notebook's uri
 
         # config ---------------------------------------------------------------------------
         def config_for(self, path: str | None):
@@ -173,8 +173,15 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.linted[uri] = linted
             return linted
 
+        def notebook_for(self, uri: str) -> str | None:
+            """The uri of the open notebook that `uri` is a cell of; None for any other document."""
+            notebook = self.workspace.get_notebook_document(cell_uri=uri)
+            return notebook.uri if notebook is not None else None
+
         def notebook_cells(self, notebook_uri: str) -> list[tuple[str, int, str, int | None]]:
-            """(cell uri, position among all cells, text, version) of each code cell, in order."""
+            """(cell uri, position among all cells, text, version) of each Python code cell, in order.
+            VS Code sends a raw cell as a code cell in language "raw": like the .ipynb reader's raw
+            cells, it and any other language's cells are not part of the program."""
             notebook = self.workspace.get_notebook_document(notebook_uri=notebook_uri)
             if notebook is None:
                 return []
@@ -182,7 +189,8 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             for position, cell in enumerate(notebook.cells, start=1):
                 if cell.kind == types.NotebookCellKind.Code:
                     document = self.workspace.get_text_document(cell.document)
-                    out.append((cell.document, position, document.source, document.version))
+                    if (document.language_id or "python").lower() in PYTHON_LANGUAGES:
+                        out.append((cell.document, position, document.source, document.version))
             return out
 
         def lint_notebook(self, notebook_uri: str, cells: list, config=None) -> dict[str, Linted]:
@@ -203,18 +211,22 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         def current(self, uri: str) -> Linted:
             """The findings of the buffer as it is now (linted again if it changed since)."""
             document = self.workspace.get_text_document(uri)
-            if uri in self.notebook_of:  # a cell: the findings come from its whole notebook
+            notebook = self.notebook_for(uri)
+            if notebook is not None:  # a cell: the findings come from its whole notebook
                 linted = self.linted.get(uri)
                 if linted is None or linted.text != document.source:
-                    linted = self.lint_notebook(self.notebook_of[uri], self.notebook_cells(self.notebook_of[uri]))[uri]
-                return linted
+                    linted = self.lint_notebook(notebook, self.notebook_cells(notebook)).get(uri)
+                # a cell outside the program (a raw cell) has nothing to report
+                return linted or Linted(document.version, document.source, split_lines(document.source), [])
             linted = self.linted.get(uri)
             if linted is None or linted.text != document.source:
                 linted = self.lint_now(uri, document.source, document.version)
             return linted
 
         def schedule(self, uri: str, delay: float) -> None:
-            """Lint `uri` after `delay` seconds unless another edit comes first (the debounce)."""
+            """Lint `uri` after `delay` seconds unless another edit comes first (the debounce); a
+            cell is linted as part of its notebook."""
+            uri = self.notebook_for(uri) or uri
             self.generation[uri] = self.generation.get(uri, 0) + 1
             task = asyncio.get_running_loop().create_task(self._lint_later(uri, delay, self.generation[uri]))
             self.tasks.add(task)  # keep a reference until it is done
@@ -409,7 +421,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [
                         types.TextEdit(ls.range(linted.lines, line, start, line, end), text)]})))
-        if wanted(FIX_ALL_KIND) and uri not in ls.notebook_of and any(
+        if wanted(FIX_ALL_KIND) and ls.notebook_for(uri) is None and any(
                 fix.applicable(f, unsafe=False) for f in linted.findings):
             action = types.CodeAction(title="rnnlint: fix all safe findings", kind=FIX_ALL_KIND,
                                       data={"uri": uri})

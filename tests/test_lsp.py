@@ -4,6 +4,7 @@ the hover text."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -333,3 +334,111 @@ async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(cli
     client.diagnostics.pop(cell_uris[2])
     await _diagnostics_for(client, [cell_uris[2]])
     assert list(client.diagnostics[cell_uris[2]]) == []
+
+
+def _record_publishes(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
+    """Every publishDiagnostics from now on, in order. A notebook's lint publishes for all its cells
+    at once, and a wait for the next notification wakes on the first of them only."""
+    log: list[types.PublishDiagnosticsParams] = []
+    features = client.protocol.fm.features
+    handler = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def record(params: types.PublishDiagnosticsParams):
+        log.append(params)
+        return handler(params)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    return log
+
+
+async def _until(client: LanguageClient, done) -> None:
+    """Wait for publishDiagnostics until `done()` holds (30 s at most: a clean failure, not a hang)."""
+    async def wait() -> None:
+        while not done():
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await asyncio.wait_for(wait(), 30)
+
+
+def _for(log: list[types.PublishDiagnosticsParams], uri: str) -> list[types.PublishDiagnosticsParams]:
+    return [params for params in log if params.uri == uri]
+
+
+@pytest.mark.asyncio
+async def test_a_request_on_a_cell_before_its_first_lint_sees_the_whole_notebook(client: LanguageClient,
+                                                                                 tmp_path: Path):
+    """Cell 3 alone never imports tf: linted on its own it would have no finding to act on."""
+    [_, _, compile_cell] = _open_notebook(client, tmp_path / "early.ipynb", NOTEBOOK_CELLS)
+    line = types.Range(types.Position(1, 0), types.Position(1, 1))
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(compile_cell), line, types.CodeActionContext(diagnostics=[])))
+    assert any(a.title.startswith("Fix RNN101") for a in actions)
+    assert not any(a.kind == "source.fixAll.rnnlint" for a in actions)
+
+
+@pytest.mark.asyncio
+async def test_saving_the_project_config_lints_a_notebook_again_as_a_notebook(client: LanguageClient,
+                                                                              tmp_path: Path):
+    notebook = tmp_path / "forecast.ipynb"
+    cell_uris = _open_notebook(client, notebook, NOTEBOOK_CELLS)
+    await _diagnostics_for(client, cell_uris[1:])
+    config = tmp_path / ".rnnlint.yaml"
+    config.write_text("thresholds:\n  missing-gradient-clipping:\n    default_clipnorm: 2.0\n")
+    client.diagnostics.pop(cell_uris[2])
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(config.as_uri())))
+    await _diagnostics_for(client, cell_uris[2:])
+    [diagnostic] = [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
+    assert diagnostic.range.start == types.Position(1, 0)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uris[2]), diagnostic.range,
+        types.CodeActionContext(diagnostics=[diagnostic])))
+    [fix_action] = [a for a in actions if a.title.startswith("Fix RNN101")]
+    assert "clipnorm=2.0" in fix_action.edit.changes[cell_uris[2]][0].new_text
+
+
+@pytest.mark.asyncio
+async def test_cells_added_and_removed_and_raw_cells(client: LanguageClient, tmp_path: Path):
+    notebook = tmp_path / "forecast.ipynb"
+    cell_uris = _open_notebook(client, notebook, NOTEBOOK_CELLS)
+    await _diagnostics_for(client, cell_uris[1:])
+    # a raw cell (code, in language "raw": not Python) and a new code cell with a fit, after cell 3
+    raw, fit = _cell_uri(notebook, 10), _cell_uri(notebook, 11)
+    added = [_cell("raw", raw, "this is not { Python"), _cell("code", fit, "model.fit(X, y, epochs=200)")]
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=2, uri=notebook.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+            structure=types.NotebookDocumentCellChangeStructure(
+                array=types.NotebookCellArrayChange(start=3, delete_count=0, cells=[c for c, _ in added]),
+                did_open=[d for _, d in added])))))
+    log = _record_publishes(client)
+    await _until(client, lambda: _for(log, fit))
+    assert [(d.code, d.range.start.line) for d in _for(log, fit)[-1].diagnostics] == [("RNN301", 0)]
+    assert raw not in client.diagnostics  # nothing for the raw cell: no RNN001 for text that is not code
+    assert "RNN101" in {d.code for d in client.diagnostics[cell_uris[2]]}
+
+    # the compile cell is deleted: its diagnostics are cleared, the fit cell's stay
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=3, uri=notebook.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+            structure=types.NotebookDocumentCellChangeStructure(
+                array=types.NotebookCellArrayChange(start=2, delete_count=1),
+                did_close=[types.TextDocumentIdentifier(cell_uris[2])])))))
+    log.clear()
+    await _until(client, lambda: _for(log, cell_uris[2]) and _for(log, fit))
+    assert list(_for(log, cell_uris[2])[-1].diagnostics) == []
+    assert [d.code for d in _for(log, fit)[-1].diagnostics] == ["RNN301"]
+    assert raw not in client.diagnostics
+
+
+@pytest.mark.asyncio
+async def test_fast_typing_in_a_cell_is_debounced_to_the_last_version(client: LanguageClient, tmp_path: Path):
+    notebook = tmp_path / "typed.ipynb"
+    [imports, body] = _open_notebook(client, notebook, [("code", "import keras"), ("code", "")])
+    await _diagnostics_for(client, [imports, body])
+    log = _record_publishes(client)
+    typed = "model = keras.Sequential([keras.layers.LSTM(8)])\nmodel.compile(loss='mse')\n"
+    versions = list(range(2, 2 + len(typed) // 10 + 1))
+    for version in versions:
+        _edit_cell(client, notebook, version, body, typed[: (version - 1) * 10])
+    await _until(client, lambda: any(p.version == versions[-1] for p in _for(log, body)))
+    published = _for(log, body)
+    assert len(published) < len(versions) - 1, "intermediate versions were linted and published one by one"
+    assert [(d.code, d.range.start.line) for d in published[-1].diagnostics] == [("RNN101", 1)]
