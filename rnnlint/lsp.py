@@ -9,9 +9,9 @@
   applies every safe fix.
 - Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the Python code cells, in
   order, are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
-  cell's text document at the line inside that cell; hover, quick fixes whose edits stay in the cell and
-  "Ignore" work there as in a file (a fix that edits another cell, and fix-all, are left to
-  `rnnlint check --fix`).
+  cell's text document at the line inside that cell; hover, quick fixes (one workspace edit of every
+  cell a fix edits: an import may go to the first cell) and "Ignore" work there as in a file
+  (fix-all is left to `rnnlint check --fix`).
 - Positions are converted at this boundary (rnnlint.positions): code points inside, UTF-16 units (or
   the encoding the client negotiated) on the wire.
 
@@ -27,7 +27,7 @@ import io
 import re
 import sys
 import tokenize
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rnnlint import __version__
@@ -66,6 +66,12 @@ class Linted:
     text: str
     lines: list[str]
     findings: list
+    # for each finding, its fix's edits by the uri of the document they edit: a notebook cell's fix
+    # may also edit another cell (an import in the first); empty when the fix cannot be offered here
+    fix_edits: list[dict[str, tuple]] = field(default_factory=list)
+
+    def edits_of(self, finding) -> dict[str, tuple]:
+        return next((edits for f, edits in zip(self.findings, self.fix_edits) if f is finding), {})
 
 
 # -- pure helpers (no pygls) ------------------------------------------------------------------
@@ -142,6 +148,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.resolver: ConfigResolver | None = None
             self.reported_config_errors: set[str] = set()
             self.notebook_of: dict[str, str] = {}  # a published cell's document uri -> its notebook's uri
+            self.linted_cells: dict[str, list[tuple[str, str]]] = {}  # a notebook -> (cell uri, text) linted
 
         # config ---------------------------------------------------------------------------
         def config_for(self, path: str | None):
@@ -169,7 +176,8 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             base = Path(path).parent if path else None
             config = config or self.config_for(path)
             findings = lint_source(path or uri, text, config, self.catalog, base).findings
-            linted = Linted(version, text, split_lines(text), findings)
+            linted = Linted(version, text, split_lines(text), findings,
+                            [{uri: f.fix.edits} if f.fix is not None and f.fix.edits else {} for f in findings])
             self.linted[uri] = linted
             return linted
 
@@ -194,17 +202,32 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             return out
 
         def lint_notebook(self, notebook_uri: str, cells: list, config=None) -> dict[str, Linted]:
-            """Lint the code cells as one program; each cell's findings, in the cell's own lines."""
+            """Lint the code cells as one program; each cell's findings, in the cell's own lines, with
+            their fixes' edits moved into the cells they edit (as `rnnlint check --fix` moves them)."""
             path = uris.to_fs_path(notebook_uri)
             base = Path(path).parent if path else None
             config = config or self.config_for(path)
             program = program_of([(position, text) for _, position, text, _ in cells])
-            findings = [program.to_cells(f) for f in
-                        lint_source(path or notebook_uri, program.text, config, self.catalog, base).findings]
+            sources = {position: text for _, position, text, _ in cells}
+            uri_at = {position: cell_uri for cell_uri, position, _, _ in cells}
+            mine: dict[str, tuple[list, list]] = {cell_uri: ([], []) for cell_uri in uri_at.values()}
+            for finding in lint_source(path or notebook_uri, program.text, config, self.catalog, base).findings:
+                in_cell = program.to_cells(finding)
+                if in_cell.cell not in uri_at:
+                    continue
+                edits: dict[str, list] = {}
+                for position, edit in fix.cell_edits(program, finding, sources) or []:
+                    edits.setdefault(uri_at[position], []).append(edit)
+                findings, fix_edits = mine[uri_at[in_cell.cell]]
+                # the fix's description and applicability; its edits, by cell, are in fix_edits
+                kept = replace(finding.fix, edits=()) if finding.fix is not None and edits else None
+                findings.append(replace(in_cell, cell=None, fix=kept))
+                fix_edits.append({cell_uri: tuple(e) for cell_uri, e in edits.items()})
             out = {}
+            self.linted_cells[notebook_uri] = [(cell_uri, text) for cell_uri, _, text, _ in cells]
             for cell_uri, position, text, version in cells:
-                mine = [replace(f, cell=None) for f in findings if f.cell == position]
-                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), mine)
+                findings, fix_edits = mine[cell_uri]
+                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), findings, fix_edits)
                 self.notebook_of[cell_uri] = notebook_uri
             return out
 
@@ -212,10 +235,11 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             """The findings of the buffer as it is now (linted again if it changed since)."""
             document = self.workspace.get_text_document(uri)
             notebook = self.notebook_for(uri)
-            if notebook is not None:  # a cell: the findings come from its whole notebook
+            if notebook is not None:  # a cell: the findings come from its whole notebook, as it is now
+                cells = self.notebook_cells(notebook)
                 linted = self.linted.get(uri)
-                if linted is None or linted.text != document.source:
-                    linted = self.lint_notebook(notebook, self.notebook_cells(notebook)).get(uri)
+                if self.linted_cells.get(notebook) != [(cell_uri, text) for cell_uri, _, text, _ in cells]:
+                    linted = self.lint_notebook(notebook, cells).get(uri)
                 # a cell outside the program (a raw cell) has nothing to report
                 return linted or Linted(document.version, document.source, split_lines(document.source), [])
             linted = self.linted.get(uri)
@@ -359,6 +383,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         uri = params.notebook_document.uri
         ls.generation[uri] = ls.generation.get(uri, 0) + 1  # drops any lint still on its way
         ls.forget_notebook(uri)  # the workspace no longer has it: every cell is cleared
+        ls.linted_cells.pop(uri, None)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: RnnlintServer, params: types.HoverParams):
@@ -406,13 +431,16 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         if wanted(types.CodeActionKind.QuickFix):
             for finding in ls.findings_in(linted, params.range):
                 diagnostic = ls.diagnostic(linted, finding)
-                if finding.fix is not None and finding.fix.edits:
+                by_document = linted.edits_of(finding)
+                if finding.fix is not None and by_document:
                     unsafe = finding.fix.applicability is Applicability.UNSAFE
                     title = f"Fix {finding.code}: {finding.fix.description}"
+                    changes = {target: ls.edits(linted if target == uri else ls.linted[target], edits)
+                               for target, edits in by_document.items()}
                     actions.append(types.CodeAction(
                         title=title + (" (unsafe: changes training)" if unsafe else ""),
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=not unsafe,
-                        edit=types.WorkspaceEdit(changes={uri: ls.edits(linted, finding.fix.edits)})))
+                        edit=types.WorkspaceEdit(changes=changes)))
                 if finding.code in (SYNTAX_ERROR, RULE_CRASHED):
                     continue  # nothing to suppress: the file must parse first; a crash is rnnlint's
                 line, start, end, text = ignore_edit(linted.text, linted.lines, finding.span.line, finding.code)

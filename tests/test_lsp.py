@@ -442,3 +442,51 @@ async def test_fast_typing_in_a_cell_is_debounced_to_the_last_version(client: La
     published = _for(log, body)
     assert len(published) < len(versions) - 1, "intermediate versions were linted and published one by one"
     assert [(d.code, d.range.start.line) for d in published[-1].diagnostics] == [("RNN101", 1)]
+
+
+KERAS_CELLS = [
+    ("markdown", "# Forecast, in Keras 3's import style"),
+    ("code", "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense"),
+    ("code", "model = Sequential([LSTM(8), Dense(1)])\nmodel.compile(optimizer=\"adam\", loss=\"mse\")"),
+]
+
+
+async def _actions(client: LanguageClient, cell_uri: str, line: int) -> list[types.CodeAction]:
+    return await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uri), types.Range(types.Position(line, 0), types.Position(line, 1)),
+        types.CodeActionContext(diagnostics=[])))
+
+
+@pytest.mark.asyncio
+async def test_a_quick_fix_in_a_cell_may_add_its_import_to_another_cell(client: LanguageClient, tmp_path: Path):
+    cell_uris = _open_notebook(client, tmp_path / "keras3.ipynb", KERAS_CELLS)
+    await _diagnostics_for(client, cell_uris[1:])
+    [fix_action] = [a for a in await _actions(client, cell_uris[2], 1) if a.title.startswith("Fix RNN101")]
+    assert set(fix_action.edit.changes) == {cell_uris[1], cell_uris[2]}
+    imports = _apply(KERAS_CELLS[1][1], fix_action.edit.changes[cell_uris[1]])
+    body = _apply(KERAS_CELLS[2][1], fix_action.edit.changes[cell_uris[2]])
+    assert imports.splitlines()[-1] == "from keras.optimizers import Adam"
+    assert body.splitlines()[1] == 'model.compile(optimizer=Adam(clipnorm=0.5), loss="mse")'
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "lsp", "--debounce-ms", "60000"]))
+async def patient(lsp_client: LanguageClient, tmp_path: Path):
+    """A server that waits a minute after each edit: a request in between finds the lint not yet run."""
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.notebook_document = types.NotebookDocumentClientCapabilities(
+        synchronization=types.NotebookDocumentSyncClientCapabilities())
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities, root_uri=tmp_path.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_request_on_a_cell_sees_the_edits_of_the_other_cells(patient: LanguageClient, tmp_path: Path):
+    """Cell 3's findings depend on cell 2's imports: cell 3's own text is not all that must be current."""
+    notebook = tmp_path / "keras3.ipynb"
+    cell_uris = _open_notebook(patient, notebook, KERAS_CELLS)
+    await _diagnostics_for(patient, cell_uris[1:])
+    ignore = "Ignore missing-gradient-clipping on this line"
+    assert ignore in [a.title for a in await _actions(patient, cell_uris[2], 1)]
+    _edit_cell(patient, notebook, 2, cell_uris[1], "from keras.models import Sequential\nfrom keras.layers import Dense")
+    assert not await _actions(patient, cell_uris[2], 1)  # no LSTM imported: no recurrent layer, no finding
