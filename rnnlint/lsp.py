@@ -10,8 +10,8 @@
 - Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the Python code cells, in
   order, are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
   cell's text document at the line inside that cell; hover, quick fixes (one workspace edit of every
-  cell a fix edits: an import may go to the first cell) and "Ignore" work there as in a file
-  (fix-all is left to `rnnlint check --fix`).
+  cell a fix edits: an import may go to the first cell), "Ignore" and fix-all (of every cell, by the
+  fixer `rnnlint check --fix` uses on an .ipynb) work there as in a file.
 - Positions are converted at this boundary (rnnlint.positions): code points inside, UTF-16 units (or
   the encoding the client negotiated) on the wire.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import re
 import sys
 import tokenize
@@ -398,16 +399,34 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(dict.fromkeys(texts))),
             range=ls.range(linted.lines, first.line, first.column, first.end_line, first.end_column))
 
+    def replace_all(ls: RnnlintServer, lines: list[str], text: str):
+        """An edit that replaces a whole document (its `lines`) with `text`."""
+        return types.TextEdit(ls.range(lines, 1, 1, len(lines), len(lines[-1]) + 1), text)
+
     def fix_all(ls: RnnlintServer, action):
-        """The fix-all action with its edit: every safe fix, as one edit of the whole buffer."""
+        """The fix-all action with its edit: every safe fix, as one edit of the whole buffer (of each
+        cell it changes, in a notebook: the cells are fixed as `rnnlint check --fix` fixes an .ipynb)."""
         uri = action.data["uri"]
+        notebook = ls.notebook_for(uri)
+        if notebook is not None:
+            cells = ls.notebook_cells(notebook)
+            path = uris.to_fs_path(notebook)
+            raw = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": text}
+                                        for _, _, text, _ in cells],
+                              "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+            result, changes = fix.fix_notebook(path or notebook, raw, ls.config_for(path), ls.catalog,
+                                               unsafe=False, base_dir=Path(path).parent if path else None)
+            if changes and result.error is None:
+                action.edit = types.WorkspaceEdit(changes={
+                    cells[index - 1][0]: [replace_all(ls, split_lines(before), after)]
+                    for index, (before, after) in changes.items()})
+            return action
         linted = ls.current(uri)
         path = uris.to_fs_path(uri)
         result = fix.fix_source(path or uri, linted.text, ls.config_for(path), ls.catalog, unsafe=False,
                                 base_dir=Path(path).parent if path else None)
         if result.changed:
-            whole = ls.range(linted.lines, 1, 1, len(linted.lines), len(linted.lines[-1]) + 1)
-            action.edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, result.text)]})
+            action.edit = types.WorkspaceEdit(changes={uri: [replace_all(ls, linted.lines, result.text)]})
         return action
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -449,8 +468,12 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [
                         types.TextEdit(ls.range(linted.lines, line, start, line, end), text)]})))
-        if wanted(FIX_ALL_KIND) and ls.notebook_for(uri) is None and any(
-                fix.applicable(f, unsafe=False) for f in linted.findings):
+        notebook = ls.notebook_for(uri)
+        # in a notebook, fix-all fixes every cell: offered in any cell while one has a safe fix
+        everything = [(ls.linted[cell], f) for cell, _, _, _ in ls.notebook_cells(notebook) if cell in ls.linted
+                      for f in ls.linted[cell].findings] if notebook else [(linted, f) for f in linted.findings]
+        if wanted(FIX_ALL_KIND) and any(f.fix is not None and f.fix.applicability is Applicability.SAFE
+                                        and document.edits_of(f) for document, f in everything):
             action = types.CodeAction(title="rnnlint: fix all safe findings", kind=FIX_ALL_KIND,
                                       data={"uri": uri})
             # computing it means linting again: leave that to codeAction/resolve when the client can

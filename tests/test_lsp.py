@@ -490,3 +490,28 @@ async def test_a_request_on_a_cell_sees_the_edits_of_the_other_cells(patient: La
     assert ignore in [a.title for a in await _actions(patient, cell_uris[2], 1)]
     _edit_cell(patient, notebook, 2, cell_uris[1], "from keras.models import Sequential\nfrom keras.layers import Dense")
     assert not await _actions(patient, cell_uris[2], 1)  # no LSTM imported: no recurrent layer, no finding
+
+
+@pytest.mark.asyncio
+async def test_fix_all_in_a_notebook_fixes_every_cell_safely(client: LanguageClient, tmp_path: Path):
+    cells = [
+        ("markdown", "# Scaling"),
+        ("code", "from sklearn.preprocessing import MinMaxScaler\nimport tensorflow as tf"),
+        ("code", "train, test = load()[:800], load()[800:]\nscaler = MinMaxScaler()\na = scaler.fit_transform(train)"),
+        ("code", "b = scaler.fit_transform(test)\n"
+                 "model = tf.keras.Sequential([tf.keras.layers.LSTM(8)])\n"
+                 "model.compile(optimizer=\"adam\", loss=\"mse\")\n"),
+    ]
+    cell_uris = _open_notebook(client, tmp_path / "scaling.ipynb", cells)
+    await _diagnostics_for(client, cell_uris[1:])
+    assert {d.code for d in client.diagnostics[cell_uris[3]]} >= {"RNN202", "RNN101"}
+    # asked in cell 3, which has no finding of its own: fix-all is the notebook's
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uris[2]), types.Range(types.Position(0, 0), types.Position(3, 0)),
+        types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll])))
+    [fix_all] = actions
+    if fix_all.edit is None:  # VS Code's capabilities: the edit comes from codeAction/resolve
+        fix_all = await client.code_action_resolve_async(fix_all)
+    assert set(fix_all.edit.changes) == {cell_uris[3]}
+    fixed = _apply(cells[3][1], fix_all.edit.changes[cell_uris[3]])
+    assert fixed.startswith("b = scaler.transform(test)\n") and 'optimizer="adam"' in fixed  # safe fixes only
