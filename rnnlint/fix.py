@@ -183,7 +183,7 @@ def _set_cell_source(cell: dict, text: str) -> None:
     cell["source"] = text if isinstance(cell.get("source"), str) else text.splitlines(keepends=True)
 
 
-def _cell_edits(program, finding: Finding, sources: dict[int, str]) -> list[tuple[int, Edit]] | None:
+def cell_edits(program, finding: Finding, sources: dict[int, str]) -> list[tuple[int, Edit]] | None:
     """The finding's edits moved into their cells (an import may go to another cell than the call),
     or None when one spans two cells or touches a line the notebook reader masked (a magic)."""
     from rnnlint.notebook import mask_magics
@@ -220,7 +220,7 @@ def fix_notebook(path: str, raw: str, config: Config = DEFAULT_CONFIG, catalog=N
         per_cell: dict[int, list[Edit]] = {}
         chosen = []
         for finding in choose(findings, unsafe):
-            moved = _cell_edits(program, finding, sources)
+            moved = cell_edits(program, finding, sources)
             if moved is not None:
                 for index, edit in moved:
                     per_cell.setdefault(index, []).append(edit)

@@ -7,11 +7,11 @@
 - Code actions: one quick fix per finding's fix (unsafe ones say so), "Ignore <rule> on this line"
   (adds `# rnnlint: ignore[CODE]`, or the code to an existing one), and `source.fixAll.rnnlint`, which
   applies every safe fix.
-- Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the code cells, in order,
-  are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
-  cell's text document at the line inside that cell; hover, quick fixes whose edits stay in the cell and
-  "Ignore" work there as in a file (a fix that edits another cell, and fix-all, are left to
-  `rnnlint check --fix`).
+- Notebooks opened as notebook documents (LSP 3.17 `notebookDocument/*`): the Python code cells, in
+  order, are linted as one program (as `rnnlint check` lints an .ipynb), and each finding is published on its
+  cell's text document at the line inside that cell; hover, quick fixes (one workspace edit of every
+  cell a fix edits: an import may go to the first cell), "Ignore" and fix-all (of every cell, by the
+  fixer `rnnlint check --fix` uses on an .ipynb) work there as in a file.
 - Positions are converted at this boundary (rnnlint.positions): code points inside, UTF-16 units (or
   the encoding the client negotiated) on the wire.
 
@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import re
 import sys
 import tokenize
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rnnlint import __version__
@@ -66,7 +67,13 @@ class Linted:
     text: str
     lines: list[str]
     findings: list
+    # for each finding, its fix's edits by the uri of the document they edit: a notebook cell's fix
+    # may also edit another cell (an import in the first); empty when the fix cannot be offered here
+    fix_edits: list[dict[str, tuple]] = field(default_factory=list)
     fixes: bool = False  # whether the fixes carry their edits (built with libcst, for code actions only)
+
+    def edits_of(self, finding) -> dict[str, tuple]:
+        return next((edits for f, edits in zip(self.findings, self.fix_edits) if f is finding), {})
 
 
 # -- pure helpers (no pygls) ------------------------------------------------------------------
@@ -121,7 +128,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
     from rnnlint.configfile import ConfigError, ConfigResolver
     from rnnlint.engine import lint_source
     from rnnlint.findings import Applicability, Severity
-    from rnnlint.notebook import program_of
+    from rnnlint.notebook import PYTHON_LANGUAGES, program_of
 
     severity_map = {
         Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -142,7 +149,8 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             self.tasks: set[asyncio.Task] = set()
             self.resolver: ConfigResolver | None = None
             self.reported_config_errors: set[str] = set()
-            self.notebook_of: dict[str, str] = {}  # a code cell's document uri -> its notebook's uri
+            self.notebook_of: dict[str, str] = {}  # a published cell's document uri -> its notebook's uri
+            self.linted_cells: dict[str, list[tuple[str, str]]] = {}  # a notebook -> (cell uri, text) linted
 
         # config ---------------------------------------------------------------------------
         def config_for(self, path: str | None):
@@ -170,12 +178,21 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             base = Path(path).parent if path else None
             config = config or self.config_for(path)
             findings = lint_source(path or uri, text, config, self.catalog, base, fixes=fixes).findings
-            linted = Linted(version, text, split_lines(text), findings, fixes)
+            linted = Linted(version, text, split_lines(text), findings,
+                            [{uri: f.fix.edits} if f.fix is not None and f.fix.edits else {} for f in findings],
+                            fixes=fixes)
             self.linted[uri] = linted
             return linted
 
+        def notebook_for(self, uri: str) -> str | None:
+            """The uri of the open notebook that `uri` is a cell of; None for any other document."""
+            notebook = self.workspace.get_notebook_document(cell_uri=uri)
+            return notebook.uri if notebook is not None else None
+
         def notebook_cells(self, notebook_uri: str) -> list[tuple[str, int, str, int | None]]:
-            """(cell uri, position among all cells, text, version) of each code cell, in order."""
+            """(cell uri, position among all cells, text, version) of each Python code cell, in order.
+            VS Code sends a raw cell as a code cell in language "raw": like the .ipynb reader's raw
+            cells, it and any other language's cells are not part of the program."""
             notebook = self.workspace.get_notebook_document(notebook_uri=notebook_uri)
             if notebook is None:
                 return []
@@ -183,21 +200,42 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             for position, cell in enumerate(notebook.cells, start=1):
                 if cell.kind == types.NotebookCellKind.Code:
                     document = self.workspace.get_text_document(cell.document)
-                    out.append((cell.document, position, document.source, document.version))
+                    if (document.language_id or "python").lower() in PYTHON_LANGUAGES:
+                        out.append((cell.document, position, document.source, document.version))
             return out
 
         def lint_notebook(self, notebook_uri: str, cells: list, config=None, fixes: bool = False) -> dict[str, Linted]:
-            """Lint the code cells as one program; each cell's findings, in the cell's own lines."""
+            """Lint the code cells as one program; each cell's findings, in the cell's own lines, with
+            their fixes' edits moved into the cells they edit (as `rnnlint check --fix` moves them).
+            `fixes`: build those edits (libcst; code actions), which diagnostics never need."""
             path = uris.to_fs_path(notebook_uri)
             base = Path(path).parent if path else None
             config = config or self.config_for(path)
             program = program_of([(position, text) for _, position, text, _ in cells])
-            findings = [program.to_cells(f) for f in
-                        lint_source(path or notebook_uri, program.text, config, self.catalog, base, fixes=fixes).findings]
+            sources = {position: text for _, position, text, _ in cells}
+            uri_at = {position: cell_uri for cell_uri, position, _, _ in cells}
+            mine: dict[str, tuple[list, list]] = {cell_uri: ([], []) for cell_uri in uri_at.values()}
+            for finding in lint_source(path or notebook_uri, program.text, config, self.catalog, base,
+                                       fixes=fixes).findings:
+                in_cell = program.to_cells(finding)
+                if in_cell.cell not in uri_at:
+                    continue
+                edits: dict[str, list] = {}
+                kept = finding.fix  # without fixes: the description and applicability, no edits yet
+                if fixes:
+                    for position, edit in fix.cell_edits(program, finding, sources) or []:
+                        edits.setdefault(uri_at[position], []).append(edit)
+                    # the fix's description and applicability; its edits, by cell, are in fix_edits
+                    kept = replace(finding.fix, edits=()) if finding.fix is not None and edits else None
+                findings, fix_edits = mine[uri_at[in_cell.cell]]
+                findings.append(replace(in_cell, cell=None, fix=kept))
+                fix_edits.append({cell_uri: tuple(e) for cell_uri, e in edits.items()})
             out = {}
+            self.linted_cells[notebook_uri] = [(cell_uri, text) for cell_uri, _, text, _ in cells]
             for cell_uri, position, text, version in cells:
-                mine = [replace(f, cell=None) for f in findings if f.cell == position]
-                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), mine, fixes)
+                findings, fix_edits = mine[cell_uri]
+                out[cell_uri] = self.linted[cell_uri] = Linted(version, text, split_lines(text), findings, fix_edits,
+                                                               fixes=fixes)
                 self.notebook_of[cell_uri] = notebook_uri
             return out
 
@@ -205,19 +243,24 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             """The findings of the buffer as it is now (linted again if it changed since); `fixes`:
             with their fixes' edits (a code action), which diagnostics on each change never build."""
             document = self.workspace.get_text_document(uri)
+            notebook = self.notebook_for(uri)
+            if notebook is not None:  # a cell: the findings come from its whole notebook, as it is now
+                cells = self.notebook_cells(notebook)
+                linted = self.linted.get(uri)
+                changed = self.linted_cells.get(notebook) != [(cell_uri, text) for cell_uri, _, text, _ in cells]
+                if changed or (fixes and (linted is None or not linted.fixes)):
+                    linted = self.lint_notebook(notebook, cells, fixes=fixes).get(uri)
+                # a cell outside the program (a raw cell) has nothing to report
+                return linted or Linted(document.version, document.source, split_lines(document.source), [])
             linted = self.linted.get(uri)
-            stale = linted is None or linted.text != document.source or (fixes and not linted.fixes)
-            if uri in self.notebook_of:  # a cell: the findings come from its whole notebook
-                if stale:
-                    notebook = self.notebook_of[uri]
-                    linted = self.lint_notebook(notebook, self.notebook_cells(notebook), fixes=fixes)[uri]
-            elif stale:
+            if linted is None or linted.text != document.source or (fixes and not linted.fixes):
                 linted = self.lint_now(uri, document.source, document.version, fixes=fixes)
-            assert linted is not None
             return linted
 
         def schedule(self, uri: str, delay: float) -> None:
-            """Lint `uri` after `delay` seconds unless another edit comes first (the debounce)."""
+            """Lint `uri` after `delay` seconds unless another edit comes first (the debounce); a
+            cell is linted as part of its notebook."""
+            uri = self.notebook_for(uri) or uri
             self.generation[uri] = self.generation.get(uri, 0) + 1
             task = asyncio.get_running_loop().create_task(self._lint_later(uri, delay, self.generation[uri]))
             self.tasks.add(task)  # keep a reference until it is done
@@ -350,6 +393,7 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         uri = params.notebook_document.uri
         ls.generation[uri] = ls.generation.get(uri, 0) + 1  # drops any lint still on its way
         ls.forget_notebook(uri)  # the workspace no longer has it: every cell is cleared
+        ls.linted_cells.pop(uri, None)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: RnnlintServer, params: types.HoverParams):
@@ -364,16 +408,34 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
             contents=types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(dict.fromkeys(texts))),
             range=ls.range(linted.lines, first.line, first.column, first.end_line, first.end_column))
 
+    def replace_all(ls: RnnlintServer, lines: list[str], text: str):
+        """An edit that replaces a whole document (its `lines`) with `text`."""
+        return types.TextEdit(ls.range(lines, 1, 1, len(lines), len(lines[-1]) + 1), text)
+
     def fix_all(ls: RnnlintServer, action):
-        """The fix-all action with its edit: every safe fix, as one edit of the whole buffer."""
+        """The fix-all action with its edit: every safe fix, as one edit of the whole buffer (of each
+        cell it changes, in a notebook: the cells are fixed as `rnnlint check --fix` fixes an .ipynb)."""
         uri = action.data["uri"]
+        notebook = ls.notebook_for(uri)
+        if notebook is not None:
+            cells = ls.notebook_cells(notebook)
+            path = uris.to_fs_path(notebook)
+            raw = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": text}
+                                        for _, _, text, _ in cells],
+                              "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+            result, changes = fix.fix_notebook(path or notebook, raw, ls.config_for(path), ls.catalog,
+                                               unsafe=False, base_dir=Path(path).parent if path else None)
+            if changes and result.error is None:
+                action.edit = types.WorkspaceEdit(changes={
+                    cells[index - 1][0]: [replace_all(ls, split_lines(before), after)]
+                    for index, (before, after) in changes.items()})
+            return action
         linted = ls.current(uri)
         path = uris.to_fs_path(uri)
         result = fix.fix_source(path or uri, linted.text, ls.config_for(path), ls.catalog, unsafe=False,
                                 base_dir=Path(path).parent if path else None)
         if result.changed:
-            whole = ls.range(linted.lines, 1, 1, len(linted.lines), len(linted.lines[-1]) + 1)
-            action.edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, result.text)]})
+            action.edit = types.WorkspaceEdit(changes={uri: [replace_all(ls, linted.lines, result.text)]})
         return action
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -397,13 +459,16 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
         if wanted(types.CodeActionKind.QuickFix):
             for finding in ls.findings_in(linted, params.range):
                 diagnostic = ls.diagnostic(linted, finding)
-                if finding.fix is not None and finding.fix.edits:
+                by_document = linted.edits_of(finding)
+                if finding.fix is not None and by_document:
                     unsafe = finding.fix.applicability is Applicability.UNSAFE
                     title = f"Fix {finding.code}: {finding.fix.description}"
+                    changes = {target: ls.edits(linted if target == uri else ls.linted[target], edits)
+                               for target, edits in by_document.items()}
                     actions.append(types.CodeAction(
                         title=title + (" (unsafe: changes training)" if unsafe else ""),
                         kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=not unsafe,
-                        edit=types.WorkspaceEdit(changes={uri: ls.edits(linted, finding.fix.edits)})))
+                        edit=types.WorkspaceEdit(changes=changes)))
                 if finding.code in (SYNTAX_ERROR, RULE_CRASHED):
                     continue  # nothing to suppress: the file must parse first; a crash is rnnlint's
                 line, start, end, text = ignore_edit(linted.text, linted.lines, finding.span.line, finding.code)
@@ -412,8 +477,12 @@ def build_server(debounce: float = DEFAULT_DEBOUNCE_MS / 1000):
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [
                         types.TextEdit(ls.range(linted.lines, line, start, line, end), text)]})))
-        if wanted(FIX_ALL_KIND) and uri not in ls.notebook_of and any(
-                fix.applicable(f, unsafe=False) for f in linted.findings):
+        notebook = ls.notebook_for(uri)
+        # in a notebook, fix-all fixes every cell: offered in any cell while one has a safe fix
+        everything = [(ls.linted[cell], f) for cell, _, _, _ in ls.notebook_cells(notebook) if cell in ls.linted
+                      for f in ls.linted[cell].findings] if notebook else [(linted, f) for f in linted.findings]
+        if wanted(FIX_ALL_KIND) and any(f.fix is not None and f.fix.applicability is Applicability.SAFE
+                                        and document.edits_of(f) for document, f in everything):
             action = types.CodeAction(title="rnnlint: fix all safe findings", kind=FIX_ALL_KIND,
                                       data={"uri": uri})
             # computing it means linting again: leave that to codeAction/resolve when the client can

@@ -30,6 +30,8 @@ from rnnlint.source import MAX_SOURCE_BYTES, SourceError
 MAX_NOTEBOOK_BYTES = MAX_SOURCE_BYTES * 5
 # Cell magics whose body is Python and is linted; any other `%%magic` hides its cell.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
+# A notebook's (or, in the editor, a cell's) language names that mean Python code
+PYTHON_LANGUAGES = frozenset({"python", "python3", "ipython", "ipython3"})
 # `%magic`, `%%magic`, `!shell`, `?obj`, and assignments from them (`files = !ls`)
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.\[\]\"' ]+=\s*[%!])")
 _HELP_LINE = re.compile(r"[\w.]+\?{1,2}")  # `model.fit?`
@@ -165,7 +167,7 @@ def read_notebook(data: bytes) -> NotebookProgram | SourceError:
     if isinstance(read, SourceError):
         return read
     cells, language = read
-    if str(language).lower() not in ("python", "python3", "ipython", "ipython3"):
+    if str(language).lower() not in PYTHON_LANGUAGES:
         return SourceError(f"a {language} notebook, not Python; not linted")
     code = [(position, cell["source"]) for position, cell in enumerate(cells, start=1)
             if cell["cell_type"] == "code"]

@@ -4,6 +4,7 @@ the hover text."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -71,8 +72,12 @@ FINDING_LINE = 3  # 0-based: the compile call, after non-ASCII text on the same 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "lsp", "--debounce-ms", "10"]))
 async def client(lsp_client: LanguageClient, tmp_path: Path):
     (tmp_path / ".rnnlint.yaml").write_text("thresholds:\n  missing-gradient-clipping:\n    default_clipnorm: 0.5\n")
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path.as_uri()))
+    capabilities = client_capabilities("visual-studio-code")
+    # pytest-lsp's VS Code snapshot (1.65) predates LSP 3.17; VS Code's client declares this since
+    capabilities.notebook_document = types.NotebookDocumentClientCapabilities(
+        synchronization=types.NotebookDocumentSyncClientCapabilities(execution_summary_support=True))
+    lsp_client.initialize_result = await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=capabilities, root_uri=tmp_path.as_uri()))
     yield
     await lsp_client.shutdown_session()
 
@@ -255,19 +260,50 @@ async def _diagnostics_for(client: LanguageClient, uris: list[str]) -> None:
         await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
 
-@pytest.mark.asyncio
-async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(client: LanguageClient, tmp_path: Path):
-    notebook_uri = (tmp_path / "forecast.ipynb").as_uri()
-    cell_uris = [f"vscode-notebook-cell:{(tmp_path / 'forecast.ipynb').as_posix()}#C{i}" for i in range(3)]
-    kinds = {"markdown": types.NotebookCellKind.Markup, "code": types.NotebookCellKind.Code}
+def _cell_uri(notebook: Path, index: int) -> str:
+    return f"vscode-notebook-cell:{notebook.as_posix()}#C{index}"
+
+
+def _cell(kind: str, uri: str, text: str, version: int = 1) -> tuple[types.NotebookCell, types.TextDocumentItem]:
+    """A notebook cell and its text document, as VS Code sends them (a raw cell is code in "raw")."""
+    language = {"markdown": "markdown", "code": "python", "raw": "raw"}[kind]
+    cell_kind = types.NotebookCellKind.Markup if kind == "markdown" else types.NotebookCellKind.Code
+    return (types.NotebookCell(kind=cell_kind, document=uri),
+            types.TextDocumentItem(uri=uri, language_id=language, version=version, text=text))
+
+
+def _open_notebook(client: LanguageClient, notebook: Path, cells: list[tuple[str, str]]) -> list[str]:
+    """Open `cells` ((kind, text) pairs) as a notebook document; the cells' uris, in order."""
+    uris = [_cell_uri(notebook, i) for i in range(len(cells))]
+    opened = [_cell(kind, uri, text) for (kind, text), uri in zip(cells, uris)]
     client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
         notebook_document=types.NotebookDocument(
-            uri=notebook_uri, notebook_type="jupyter-notebook", version=1,
-            cells=[types.NotebookCell(kind=kinds[kind], document=uri)
-                   for (kind, _), uri in zip(NOTEBOOK_CELLS, cell_uris)]),
-        cell_text_documents=[types.TextDocumentItem(uri=uri, language_id="python" if kind == "code" else "markdown",
-                                                    version=1, text=text)
-                             for (kind, text), uri in zip(NOTEBOOK_CELLS, cell_uris)]))
+            uri=notebook.as_uri(), notebook_type="jupyter-notebook", version=1, cells=[c for c, _ in opened]),
+        cell_text_documents=[d for _, d in opened]))
+    return uris
+
+
+def _edit_cell(client: LanguageClient, notebook: Path, version: int, uri: str, text: str) -> None:
+    """A cell's new text, as a client sends it: a notebook change of that cell's content."""
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=version, uri=notebook.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                changes=[types.TextDocumentContentChangeWholeDocument(text=text)])]))))
+
+
+def test_the_server_advertises_notebook_document_sync(client: LanguageClient):
+    sync = client.initialize_result.capabilities.notebook_document_sync
+    [selector] = sync.notebook_selector
+    assert selector.notebook == "jupyter-notebook" and [c.language for c in selector.cells] == ["python"]
+
+
+@pytest.mark.asyncio
+async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(client: LanguageClient, tmp_path: Path):
+    notebook = tmp_path / "forecast.ipynb"
+    notebook_uri = notebook.as_uri()
+    cell_uris = _open_notebook(client, notebook, NOTEBOOK_CELLS)
     await _diagnostics_for(client, cell_uris[1:])
     assert list(client.diagnostics[cell_uris[1]]) == []  # the imports cell, its magic masked
     [diagnostic] = [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
@@ -288,12 +324,7 @@ async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(cli
 
     # the edit arrives as a notebook change of the cell's text: diagnostics follow it
     client.diagnostics.pop(cell_uris[2])
-    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
-        notebook_document=types.VersionedNotebookDocumentIdentifier(version=2, uri=notebook_uri),
-        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
-            types.NotebookDocumentCellContentChanges(
-                document=types.VersionedTextDocumentIdentifier(uri=cell_uris[2], version=2),
-                changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)])]))))
+    _edit_cell(client, notebook, 2, cell_uris[2], fixed)
     await _diagnostics_for(client, [cell_uris[2]])
     assert not [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
 
@@ -303,3 +334,184 @@ async def test_a_notebook_document_gets_diagnostics_and_actions_in_its_cells(cli
     client.diagnostics.pop(cell_uris[2])
     await _diagnostics_for(client, [cell_uris[2]])
     assert list(client.diagnostics[cell_uris[2]]) == []
+
+
+def _record_publishes(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
+    """Every publishDiagnostics from now on, in order. A notebook's lint publishes for all its cells
+    at once, and a wait for the next notification wakes on the first of them only."""
+    log: list[types.PublishDiagnosticsParams] = []
+    features = client.protocol.fm.features
+    handler = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def record(params: types.PublishDiagnosticsParams):
+        log.append(params)
+        return handler(params)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    return log
+
+
+async def _until(client: LanguageClient, done) -> None:
+    """Wait for publishDiagnostics until `done()` holds (30 s at most: a clean failure, not a hang)."""
+    async def wait() -> None:
+        while not done():
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await asyncio.wait_for(wait(), 30)
+
+
+def _for(log: list[types.PublishDiagnosticsParams], uri: str) -> list[types.PublishDiagnosticsParams]:
+    return [params for params in log if params.uri == uri]
+
+
+@pytest.mark.asyncio
+async def test_a_request_on_a_cell_before_its_first_lint_sees_the_whole_notebook(client: LanguageClient,
+                                                                                 tmp_path: Path):
+    """Cell 3 alone never imports tf: linted on its own it would have no finding to act on."""
+    [_, _, compile_cell] = _open_notebook(client, tmp_path / "early.ipynb", NOTEBOOK_CELLS)
+    line = types.Range(types.Position(1, 0), types.Position(1, 1))
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(compile_cell), line, types.CodeActionContext(diagnostics=[])))
+    assert any(a.title.startswith("Fix RNN101") for a in actions)
+    assert not any(a.kind == "source.fixAll.rnnlint" for a in actions)
+
+
+@pytest.mark.asyncio
+async def test_saving_the_project_config_lints_a_notebook_again_as_a_notebook(client: LanguageClient,
+                                                                              tmp_path: Path):
+    notebook = tmp_path / "forecast.ipynb"
+    cell_uris = _open_notebook(client, notebook, NOTEBOOK_CELLS)
+    await _diagnostics_for(client, cell_uris[1:])
+    config = tmp_path / ".rnnlint.yaml"
+    config.write_text("thresholds:\n  missing-gradient-clipping:\n    default_clipnorm: 2.0\n")
+    client.diagnostics.pop(cell_uris[2])
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(config.as_uri())))
+    await _diagnostics_for(client, cell_uris[2:])
+    [diagnostic] = [d for d in client.diagnostics[cell_uris[2]] if d.code == "RNN101"]
+    assert diagnostic.range.start == types.Position(1, 0)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uris[2]), diagnostic.range,
+        types.CodeActionContext(diagnostics=[diagnostic])))
+    [fix_action] = [a for a in actions if a.title.startswith("Fix RNN101")]
+    assert "clipnorm=2.0" in fix_action.edit.changes[cell_uris[2]][0].new_text
+
+
+@pytest.mark.asyncio
+async def test_cells_added_and_removed_and_raw_cells(client: LanguageClient, tmp_path: Path):
+    notebook = tmp_path / "forecast.ipynb"
+    cell_uris = _open_notebook(client, notebook, NOTEBOOK_CELLS)
+    await _diagnostics_for(client, cell_uris[1:])
+    # a raw cell (code, in language "raw": not Python) and a new code cell with a fit, after cell 3
+    raw, fit = _cell_uri(notebook, 10), _cell_uri(notebook, 11)
+    added = [_cell("raw", raw, "this is not { Python"), _cell("code", fit, "model.fit(X, y, epochs=200)")]
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=2, uri=notebook.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+            structure=types.NotebookDocumentCellChangeStructure(
+                array=types.NotebookCellArrayChange(start=3, delete_count=0, cells=[c for c, _ in added]),
+                did_open=[d for _, d in added])))))
+    log = _record_publishes(client)
+    await _until(client, lambda: _for(log, fit))
+    assert [(d.code, d.range.start.line) for d in _for(log, fit)[-1].diagnostics] == [("RNN301", 0)]
+    assert raw not in client.diagnostics  # nothing for the raw cell: no RNN001 for text that is not code
+    assert "RNN101" in {d.code for d in client.diagnostics[cell_uris[2]]}
+
+    # the compile cell is deleted: its diagnostics are cleared, the fit cell's stay
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(version=3, uri=notebook.as_uri()),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+            structure=types.NotebookDocumentCellChangeStructure(
+                array=types.NotebookCellArrayChange(start=2, delete_count=1),
+                did_close=[types.TextDocumentIdentifier(cell_uris[2])])))))
+    log.clear()
+    await _until(client, lambda: _for(log, cell_uris[2]) and _for(log, fit))
+    assert list(_for(log, cell_uris[2])[-1].diagnostics) == []
+    assert [d.code for d in _for(log, fit)[-1].diagnostics] == ["RNN301"]
+    assert raw not in client.diagnostics
+
+
+@pytest.mark.asyncio
+async def test_fast_typing_in_a_cell_is_debounced_to_the_last_version(client: LanguageClient, tmp_path: Path):
+    notebook = tmp_path / "typed.ipynb"
+    [imports, body] = _open_notebook(client, notebook, [("code", "import keras"), ("code", "")])
+    await _diagnostics_for(client, [imports, body])
+    log = _record_publishes(client)
+    typed = "model = keras.Sequential([keras.layers.LSTM(8)])\nmodel.compile(loss='mse')\n"
+    versions = list(range(2, 2 + len(typed) // 10 + 1))
+    for version in versions:
+        _edit_cell(client, notebook, version, body, typed[: (version - 1) * 10])
+    await _until(client, lambda: any(p.version == versions[-1] for p in _for(log, body)))
+    published = _for(log, body)
+    assert len(published) < len(versions) - 1, "intermediate versions were linted and published one by one"
+    assert [(d.code, d.range.start.line) for d in published[-1].diagnostics] == [("RNN101", 1)]
+
+
+KERAS_CELLS = [
+    ("markdown", "# Forecast, in Keras 3's import style"),
+    ("code", "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense"),
+    ("code", "model = Sequential([LSTM(8), Dense(1)])\nmodel.compile(optimizer=\"adam\", loss=\"mse\")"),
+]
+
+
+async def _actions(client: LanguageClient, cell_uri: str, line: int) -> list[types.CodeAction]:
+    return await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uri), types.Range(types.Position(line, 0), types.Position(line, 1)),
+        types.CodeActionContext(diagnostics=[])))
+
+
+@pytest.mark.asyncio
+async def test_a_quick_fix_in_a_cell_may_add_its_import_to_another_cell(client: LanguageClient, tmp_path: Path):
+    cell_uris = _open_notebook(client, tmp_path / "keras3.ipynb", KERAS_CELLS)
+    await _diagnostics_for(client, cell_uris[1:])
+    [fix_action] = [a for a in await _actions(client, cell_uris[2], 1) if a.title.startswith("Fix RNN101")]
+    assert set(fix_action.edit.changes) == {cell_uris[1], cell_uris[2]}
+    imports = _apply(KERAS_CELLS[1][1], fix_action.edit.changes[cell_uris[1]])
+    body = _apply(KERAS_CELLS[2][1], fix_action.edit.changes[cell_uris[2]])
+    assert imports.splitlines()[-1] == "from keras.optimizers import Adam"
+    assert body.splitlines()[1] == 'model.compile(optimizer=Adam(clipnorm=0.5), loss="mse")'
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "lsp", "--debounce-ms", "60000"]))
+async def patient(lsp_client: LanguageClient, tmp_path: Path):
+    """A server that waits a minute after each edit: a request in between finds the lint not yet run."""
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.notebook_document = types.NotebookDocumentClientCapabilities(
+        synchronization=types.NotebookDocumentSyncClientCapabilities())
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities, root_uri=tmp_path.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_request_on_a_cell_sees_the_edits_of_the_other_cells(patient: LanguageClient, tmp_path: Path):
+    """Cell 3's findings depend on cell 2's imports: cell 3's own text is not all that must be current."""
+    notebook = tmp_path / "keras3.ipynb"
+    cell_uris = _open_notebook(patient, notebook, KERAS_CELLS)
+    await _diagnostics_for(patient, cell_uris[1:])
+    ignore = "Ignore missing-gradient-clipping on this line"
+    assert ignore in [a.title for a in await _actions(patient, cell_uris[2], 1)]
+    _edit_cell(patient, notebook, 2, cell_uris[1], "from keras.models import Sequential\nfrom keras.layers import Dense")
+    assert not await _actions(patient, cell_uris[2], 1)  # no LSTM imported: no recurrent layer, no finding
+
+
+@pytest.mark.asyncio
+async def test_fix_all_in_a_notebook_fixes_every_cell_safely(client: LanguageClient, tmp_path: Path):
+    cells = [
+        ("markdown", "# Scaling"),
+        ("code", "from sklearn.preprocessing import MinMaxScaler\nimport tensorflow as tf"),
+        ("code", "train, test = load()[:800], load()[800:]\nscaler = MinMaxScaler()\na = scaler.fit_transform(train)"),
+        ("code", "b = scaler.fit_transform(test)\n"
+                 "model = tf.keras.Sequential([tf.keras.layers.LSTM(8)])\n"
+                 "model.compile(optimizer=\"adam\", loss=\"mse\")\n"),
+    ]
+    cell_uris = _open_notebook(client, tmp_path / "scaling.ipynb", cells)
+    await _diagnostics_for(client, cell_uris[1:])
+    assert {d.code for d in client.diagnostics[cell_uris[3]]} >= {"RNN202", "RNN101"}
+    # asked in cell 3, which has no finding of its own: fix-all is the notebook's
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(cell_uris[2]), types.Range(types.Position(0, 0), types.Position(3, 0)),
+        types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll])))
+    [fix_all] = actions
+    if fix_all.edit is None:  # VS Code's capabilities: the edit comes from codeAction/resolve
+        fix_all = await client.code_action_resolve_async(fix_all)
+    assert set(fix_all.edit.changes) == {cell_uris[3]}
+    fixed = _apply(cells[3][1], fix_all.edit.changes[cell_uris[3]])
+    assert fixed.startswith("b = scaler.transform(test)\n") and 'optimizer="adam"' in fixed  # safe fixes only

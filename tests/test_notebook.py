@@ -90,18 +90,51 @@ def test_broken_notebook_through_the_cli_is_a_clean_exit_2():
     proc = run_cli("check", str(FIXTURES / "notebooks" / "broken.ipynb"), "--no-cache")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "broken.ipynb: error: not a valid notebook: broken JSON at line 1 column 52" in proc.stderr
+    payload, proc = run_json(str(FIXTURES / "notebooks" / "broken.ipynb"), "--no-cache")
+    assert proc.returncode == 2 and payload["findings"] == []
+    [error] = payload["errors"]
+    assert error["fatal"] and error["message"].startswith("not a valid notebook: broken JSON at line 1 column 52")
 
 
-def test_the_python_path_never_imports_nbformat():
+def _v4(*cells: tuple[str, object]) -> bytes:
+    return json.dumps({"cells": [{"cell_type": kind, "metadata": {}, "source": source} for kind, source in cells],
+                       "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                       "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+@pytest.mark.parametrize("data", [
+    _v4(("markdown", "# Title"), ("code", "import keras\nx = 1"), ("raw", "not python {"), ("code", "y = 2\n")),
+    _v4(("markdown", ["# Title"]), ("code", ["import keras\n", "x = 1"]), ("raw", ["not python {"]),
+        ("code", ["y = 2\n"])),
+    b"\xef\xbb\xbf" + _v4(("markdown", "# Title"), ("code", ["import keras\n", "x = 1"]), ("raw", ""),
+                           ("code", "y = 2")),
+    json.dumps({"metadata": {}, "nbformat": 3, "nbformat_minor": 0, "worksheets": [
+        {"cells": [{"cell_type": "heading", "level": 1, "source": "Title"},
+                   {"cell_type": "code", "language": "python", "input": "import keras\nx = 1", "outputs": []}]},
+        {"cells": [{"cell_type": "raw", "source": ["not python {"]},
+                   {"cell_type": "code", "language": "python", "input": ["y = 2"], "outputs": []}]}]}).encode(),
+], ids=["v4-strings", "v4-line-lists", "v4-bom", "v3-two-worksheets"])
+def test_code_cells_in_every_shape_of_the_schema_form_one_program(data):
+    """Sources as one string or a list of lines, v4 cells or v3 worksheets: the same program, and
+    cells keep their position among all cells (markdown, heading and raw cells count, not lint)."""
+    program = read_notebook(data)
+    assert program.text == "import keras\nx = 1\ny = 2\n"
+    assert [(c.index, c.first_line, c.line_count) for c in program.cells] == [(2, 1, 2), (4, 3, 1)]
+
+
+@pytest.mark.parametrize("target", [FIXTURES / "seed", NOTEBOOK])
+def test_linting_imports_neither_nbformat_nor_jsonschema(target):
+    """jsonschema comes with the test extra (it validates SARIF logs), nbformat often with Jupyter:
+    linting needs neither, so neither may cost import time."""
     code = textwrap.dedent(f"""
         import contextlib, io, sys
         from rnnlint.cli import main
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            main(["check", "--no-cache", {str(FIXTURES / "seed")!r}])
-        print("nbformat" in sys.modules)
+            main(["check", "--no-cache", {str(target)!r}])
+        print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"nbformat", "jsonschema"}}))
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.stdout.strip() == "False", proc.stderr
+    assert proc.stdout.strip() == "[]", proc.stderr
 
 
 @pytest.mark.parametrize("ensure_ascii", [False, True])
@@ -133,7 +166,7 @@ def test_notebooks_need_nothing_beyond_the_base_install(tmp_path):
     """Issue 14 item 4: with nbformat unimportable, a notebook is linted as before."""
     code = textwrap.dedent(f"""
         import sys
-        sys.modules["nbformat"] = None  # as if it were not installed
+        sys.modules["nbformat"] = sys.modules["jsonschema"] = None  # as if neither were installed
         from rnnlint.cli import main
         sys.exit(main(["check", "--no-cache", "--format", "json", {str(NOTEBOOK)!r}]))
     """)
