@@ -173,6 +173,61 @@ def test_python_file_apis_see_their_own_writes_and_leave_the_folder_alone(tmp_pa
     assert (home / "runs" / "keep.txt").read_text() == "r"
 
 
+SYMLINKS = """
+import json, os, sys
+from rnnlint.probe import sandbox
+overlay = sandbox.Overlay(sys.argv[1])
+sandbox.install(overlay)
+out = {}
+os.symlink("data.csv", "link.csv")  # relative: beside the link in the script's folder, not the shadow's
+out["link"] = [os.readlink("link.csv"), os.path.islink("link.csv"), os.path.islink("data.csv")]
+out["read_through"] = open("link.csv").read()
+with open("link.csv", "w") as fh:
+    fh.write("through the link\\n")
+out["data_after"] = open("data.csv").read()
+os.symlink(os.path.abspath("sub"), "sublink")
+with open("sublink/new.txt", "w") as fh:
+    fh.write("n")
+out["sub"] = sorted(os.listdir("sub"))
+out["links"] = sorted(e.name for e in os.scandir(".") if e.is_symlink())
+out["realpath"] = os.path.relpath(os.path.realpath("link.csv"))
+os.rename("link.csv", "link2.csv")
+out["renamed"] = [os.readlink("link2.csv"), os.path.lexists("link.csv"), open("link2.csv").read()]
+os.remove("link2.csv")
+out["unlinked"] = [os.path.lexists("link2.csv"), open("data.csv").read()]
+try:
+    open("sub/missing.txt")
+except FileNotFoundError as exc:
+    out["error"] = exc.filename
+os.mkdir("made")
+try:
+    open("made")
+except IsADirectoryError as exc:  # raised on the shadow folder: the script sees its own path
+    out["dir_error"] = exc.filename
+print(json.dumps(out))
+"""
+
+
+def test_a_scripts_symlinks_resolve_in_its_view_and_never_write_through_to_the_users_files(tmp_path):
+    home = tmp_path / "home"
+    (home / "sub").mkdir(parents=True)
+    (home / "data.csv").write_text("original\n")
+    (home / "sub" / "s.txt").write_text("s")
+    before = digest(home)
+    proc = subprocess.run([sys.executable, "-c", SYMLINKS, str(tmp_path / "probe")], cwd=home,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["link"] == ["data.csv", True, False] and out["read_through"] == "original\n"
+    assert out["data_after"] == "through the link\n" and out["sub"] == ["new.txt", "s.txt"]
+    assert out["links"] == ["link.csv", "sublink"] and out["realpath"] == "data.csv"
+    assert out["renamed"] == ["data.csv", False, "through the link\n"]
+    assert out["unlinked"] == [False, "through the link\n"]
+    assert out["error"] == "sub/missing.txt" and out["dir_error"] == "made"
+    assert digest(home) == before
+
+
 # -- the probe end to end ------------------------------------------------------------------------
 
 

@@ -48,6 +48,13 @@ def _exists(path: str) -> bool:
     return True
 
 
+def _is_link(path: str) -> bool:
+    try:
+        return (_lstat(path).st_mode & 0o170000) == 0o120000
+    except (OSError, ValueError):
+        return False
+
+
 def _is_dir(path: str) -> bool:
     try:
         return (_stat(path).st_mode & 0o170000) == 0o040000
@@ -69,17 +76,49 @@ class Overlay:
         self.deleted: set[str] = set()  # originals the script deleted (hidden from its reads)
         self.refused: list[str] = []
         self.unpatched: list[str] = []  # libraries whose path-taking writers could not be patched
+        self.linked = False  # the script made a symlink: paths are resolved through the shadow's links
 
     # -- where a path lives --------------------------------------------------------------------
 
-    def absolute(self, path: PathArg) -> str | None:
-        """The absolute path a path argument names, or None where it is not ours to map."""
+    def absolute(self, path: PathArg, follow: bool = True) -> str | None:
+        """The absolute path a path argument names, or None where it is not ours to map. A symlink
+        the script made exists only as a shadow, so the OS must never follow it: the path is
+        resolved here (its last part too where `follow`), as the OS would resolve the real link."""
         if not _is_path(path):
             return None
         real = os.path.abspath(os.fsdecode(os.fspath(path)))
+        if self.linked:
+            real = self._resolve(real, follow)
         if any(real == root or real.startswith(root + os.sep) for root in self.passthrough):
             return None
         return real
+
+    def _resolve(self, real: str, follow: bool) -> str:
+        pending, resolved, hops = real.split(os.sep)[1:], os.sep, 0
+        while pending:
+            name = pending.pop(0)
+            if name in ("", "."):
+                continue
+            if name == "..":
+                resolved = os.path.dirname(resolved)
+                continue
+            candidate = os.path.join(resolved, name)
+            shadow = self.shadow(candidate)
+            if (not pending and not follow) or not _is_link(shadow):
+                resolved = candidate
+                continue
+            hops += 1
+            if hops > 40:  # a loop: leave it to the OS, which says ELOOP
+                return real
+            target = _readlink(shadow)
+            pending = target.split(os.sep) + pending
+            if os.path.isabs(target):
+                resolved = os.sep
+        return resolved
+
+    def _given(self, path: PathArg, real: str) -> PathArg:
+        """`path` itself for the OS to open, unless it runs through one of the script's symlinks."""
+        return path if not self.linked or os.path.abspath(os.fsdecode(os.fspath(path))) == real else real
 
     def shadow(self, real: str) -> str:
         return os.path.join(self.root, os.path.splitdrive(real)[1].lstrip(os.sep))
@@ -105,9 +144,9 @@ class Overlay:
     def is_dir(self, real: str) -> bool:
         return _is_dir(self.shadow(real)) or (not self._hidden(real) and _is_dir(real))
 
-    def read(self, path: PathArg) -> PathArg:
+    def read(self, path: PathArg, follow: bool = True) -> PathArg:
         """The path to read for `path`: its shadow if the script wrote (or deleted) it."""
-        real = self.absolute(path)
+        real = self.absolute(path, follow)
         if real is None:
             return path
         shadow = self.shadow(real)
@@ -115,16 +154,26 @@ class Overlay:
             # A folder the script wrote into exists twice: the original is the one to stat, list
             # from or chdir into (relative reads of the files it holds must still find them).
             if _is_dir(shadow) and self.original_visible(real) and _is_dir(real):
-                return path
+                return self._given(path, real)
             return shadow
         if self._hidden(real):
             raise _not_found(path)
-        return path
+        return self._given(path, real)
 
-    def write(self, path: PathArg, keep: bool = False) -> PathArg:
+    def own(self, exc: OSError, given: PathArg = None) -> OSError:
+        """`exc` naming the script's paths rather than their shadows, as the script's own call would:
+        `given`, the path it passed, or else the original the shadow stands for."""
+        for attribute in ("filename", "filename2"):
+            value = getattr(exc, attribute, None)
+            if isinstance(value, str) and value.startswith(self.root + os.sep):
+                setattr(exc, attribute, given if given is not None and attribute == "filename"
+                        else value[len(self.root):])
+        return exc
+
+    def write(self, path: PathArg, keep: bool = False, follow: bool = True) -> PathArg:
         """The path to write for `path` (its shadow, made ready). `keep`: the write changes the file
         rather than replacing it (append, r+), so the shadow starts as a copy of the original."""
-        real = self.absolute(path)
+        real = self.absolute(path, follow)
         if real is None:
             return path
         shadow = self.shadow(real)
@@ -165,7 +214,7 @@ class Overlay:
     # -- what the script changes -----------------------------------------------------------------
 
     def remove(self, path: PathArg, directory: bool = False) -> None:
-        real = self.absolute(path)
+        real = self.absolute(path, follow=False)
         if real is None:
             (_rmdir if directory else _unlink)(path)
             return
@@ -197,7 +246,7 @@ class Overlay:
             del self.written[written]
 
     def make_dir(self, path: PathArg, mode: int = 0o777) -> None:
-        real = self.absolute(path)
+        real = self.absolute(path, follow=False)
         if real is None:
             _mkdir(path, mode)
             return
@@ -210,19 +259,20 @@ class Overlay:
         _mkdir(shadow, mode)
 
     def move(self, source: PathArg, target: PathArg, replace: bool) -> None:
-        src_real, dst_real = self.absolute(source), self.absolute(target)
+        src_real, dst_real = self.absolute(source, follow=False), self.absolute(target, follow=False)
         if src_real is None and dst_real is None:
             (_replace if replace else _rename)(source, target)
             return
-        src = self.read(source)
+        src = self.read(source, follow=False)
         if src_real is not None and not self.exists(src_real):
             raise _not_found(source)
-        dst = self.write(target)
-        if src_real is not None and src == source:  # the original: copy it, then hide it
-            if _is_dir(src):
+        dst = self.write(target, follow=False)
+        if src_real is not None and not os.fsdecode(os.fspath(src)).startswith(self.root + os.sep):
+            # the original: copy it (a link as a link), then hide it
+            if _is_dir(src) and not _is_link(src):
                 shutil.copytree(src, dst, dirs_exist_ok=True)
             else:
-                shutil.copy2(src, dst)
+                shutil.copy2(src, dst, follow_symlinks=False)
             self.deleted.add(src_real)
             shadow = self.shadow(src_real)
             if _is_dir(shadow):  # what the script wrote inside the folder moves with it
@@ -261,27 +311,25 @@ class Overlay:
 class _Entry:
     """An `os.DirEntry` look-alike for a merged listing, named by the path the script asked for."""
 
-    def __init__(self, folder: str, name: str, actual: str):
-        self.name, self.path, self._actual = name, os.path.join(folder, name), actual
+    def __init__(self, folder: str, name: str, actual: str, followed: str):
+        """`actual`: where the entry itself lives; `followed`: where a symlink there leads."""
+        self.name, self.path, self._actual, self._followed = name, os.path.join(folder, name), actual, followed
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        return _is_dir(self._actual) if follow_symlinks else self.stat(follow_symlinks=False).st_mode & 0o170000 == 0o040000
+        return _is_dir(self._followed) if follow_symlinks else self.stat(follow_symlinks=False).st_mode & 0o170000 == 0o040000
 
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
         try:
-            mode = (_stat if follow_symlinks else _lstat)(self._actual).st_mode
+            mode = self.stat(follow_symlinks=follow_symlinks).st_mode
         except OSError:
             return False
         return mode & 0o170000 == 0o100000
 
     def is_symlink(self) -> bool:
-        try:
-            return _lstat(self._actual).st_mode & 0o170000 == 0o120000
-        except OSError:
-            return False
+        return _is_link(self._actual)
 
     def stat(self, *, follow_symlinks: bool = True):
-        return (_stat if follow_symlinks else _lstat)(self._actual)
+        return _stat(self._followed) if follow_symlinks else _lstat(self._actual)
 
     def inode(self) -> int:
         return _lstat(self._actual).st_ino
@@ -330,6 +378,7 @@ def install(overlay: Overlay) -> None:
 
 def _patch_python_io(overlay: Overlay) -> None:
     def open_(file, mode="r", *args, **kwargs):
+        given = file
         # With an opener (tempfile's), the opener picks the file through os.open, which is mapped.
         if _is_path(file) and isinstance(mode, str) and kwargs.get("opener") is None:
             if _writes(mode):
@@ -339,21 +388,32 @@ def _patch_python_io(overlay: Overlay) -> None:
                 file = overlay.write(file, keep=_keeps(mode))
             else:
                 file = overlay.read(file)
-        return _open(file, mode, *args, **kwargs)
+        try:
+            return _open(file, mode, *args, **kwargs)
+        except OSError as exc:
+            overlay.own(exc, given)
+            raise
 
     builtins.open = io.open = open_
 
 
 def _patch_os(overlay: Overlay) -> None:
-    def with_path(real_function: Callable, writes: bool = False) -> Callable:
+    def with_path(real_function: Callable, writes: bool = False, follow: bool = True) -> Callable:
         """A one-path os function that acts on the path's shadow (made first for a change)."""
         def patched(path, *args, **kwargs):
+            given = path
             if kwargs.get("dir_fd") is None and _is_path(path):
-                path = overlay.change(path) if writes else overlay.read(path)
-            return real_function(path, *args, **kwargs)
+                path = overlay.change(path) if writes else \
+                    overlay.read(path, follow and kwargs.get("follow_symlinks", True))
+            try:
+                return real_function(path, *args, **kwargs)
+            except OSError as exc:
+                overlay.own(exc, given)
+                raise
         return patched
 
     def open_(path, flags, mode=0o777, *, dir_fd=None):
+        given = path
         if dir_fd is None and _is_path(path):
             if flags & _WRITE_FLAGS:
                 real = overlay.absolute(path)
@@ -362,7 +422,11 @@ def _patch_os(overlay: Overlay) -> None:
                 path = overlay.write(path, keep=not flags & os.O_TRUNC)
             else:
                 path = overlay.read(path)
-        return _os_open(path, flags, mode, dir_fd=dir_fd)
+        try:
+            return _os_open(path, flags, mode, dir_fd=dir_fd)
+        except OSError as exc:
+            overlay.own(exc, given)
+            raise
 
     def listdir(path="."):
         return _listdir(path) if isinstance(path, int) else overlay.listdir(path)
@@ -374,8 +438,9 @@ def _patch_os(overlay: Overlay) -> None:
         folder = os.fsdecode(os.fspath(path))
         entries = []
         for name in overlay.listdir(folder):
-            actual = overlay.read(os.path.join(folder, name))
-            entries.append(_Entry(folder, name, os.fsdecode(os.fspath(actual))))
+            named = os.path.join(folder, name)
+            actual, followed = (os.fsdecode(os.fspath(overlay.read(named, follow))) for follow in (False, True))
+            entries.append(_Entry(folder, name, actual, followed))
         return _Listing(entries)
 
     def one_path(action: Callable[[PathArg], None], real_function: Callable) -> Callable:
@@ -404,7 +469,24 @@ def _patch_os(overlay: Overlay) -> None:
                 raise
 
     def symlink(src, dst, *args, **kwargs):
-        return _real_symlink(src, overlay.write(dst), *args, **kwargs)
+        """The link goes to the shadow as the script wrote it; paths through it are resolved by the
+        overlay (a relative target means the user's folder, not the shadow's)."""
+        real = overlay.absolute(dst, follow=False)
+        if real is None or kwargs.get("dir_fd") is not None:
+            return _real_symlink(src, dst, *args, **kwargs)
+        if overlay.exists(real):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(dst)))
+        _real_symlink(src, overlay.write(dst, follow=False), *args, **kwargs)
+        overlay.linked = True
+
+    def readlink(path, *, dir_fd=None):
+        if dir_fd is not None or not _is_path(path):
+            return _readlink(path, dir_fd=dir_fd)
+        try:
+            return _readlink(overlay.read(path, follow=False))
+        except OSError as exc:
+            overlay.own(exc, path)
+            raise
 
     def link(src, dst, *args, **kwargs):
         shutil.copy2(overlay.read(src), overlay.write(dst))  # a hard link to a user's file could change it
@@ -412,7 +494,8 @@ def _patch_os(overlay: Overlay) -> None:
     _real_symlink = os.symlink
     os.open = open_
     os.listdir, os.scandir = listdir, scandir
-    os.stat, os.lstat = with_path(_stat), with_path(_lstat)
+    os.stat, os.lstat = with_path(_stat), with_path(_lstat, follow=False)
+    os.readlink = readlink
     os.access = with_path(os.access)
     os.chdir = with_path(os.chdir)
     for name in ("listxattr", "getxattr"):  # shutil.copy2 reads them from the source
