@@ -259,6 +259,55 @@ def test_a_script_that_overwrites_its_outputs_leaves_its_folder_byte_for_byte(tm
     assert (copy / "preds.npy").read_bytes() != OLD_OUTPUTS["preds.npy"]
 
 
+TF_OLD_OUTPUTS = {"lines.txt": b"old line\n", "old.txt": b"old\n", "olddir/f": b"x\n",
+                  "records.tfrecord": b"not records", "data.csv": b"a,b\n9,9\n", "texts/pos/a.txt": b"original",
+                  "texts/neg/b.txt": b"neg\n", "ckpt/checkpoint": b'model_checkpoint_path: "old-1"\n',
+                  "saved_ds/snapshot.metadata": b"old\n", "exported/saved_model.pb": b"old\n",
+                  "logs/old.log": b"old\n"}
+
+
+@pytest.mark.slow
+def test_tensorflow_file_paths_see_the_scripts_writes_and_leave_its_folder_byte_for_byte(tmp_path):
+    from PIL import Image
+
+    work = tmp_path / "work"
+    work.mkdir()
+    script = Path(shutil.copy(PROBE / "overwrites_tf_outputs.py", work / "train.py"))
+    for name, content in TF_OLD_OUTPUTS.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_bytes(content)
+    for label in ("cat", "dog"):
+        (work / "images" / label).mkdir(parents=True)
+        Image.new("RGB", (4, 4)).save(work / "images" / label / "old.png")
+    before = digest(work)
+    exit_code, report = run_probe(script, cwd=work)
+    tail = report["output_tail"]
+    assert (exit_code, report["status"]) == (0, "completed"), report["headline"] + tail
+    assert digest(work) == before
+    for line in (
+        "read_file ['new', '1', 'new', '2', 'new', '3']", "text lines ['new 1', 'new 2', 'new 3']",
+        "symlink lines.txt 4 True",  # appended through the script's own link to lines.txt
+        "glob ['extra.txt', 'lines.txt']", "matching_files ['extra.txt', 'lines.txt']",
+        "deleted exists False False",  # tf.io.gfile.exists/isdir of what the script deleted (a69e498)
+        "list_files lines ['extra', 'new 1', 'new 2', 'new 3', 'new 4']",
+        "records ['record 1', 'record 2']", "csv a [1, 3]", "images 3 max 200", "texts ['neg\\n', 'rewritten']",
+        "checkpoint saved ckpt/run-1 latest ckpt/run-1",  # the script's paths, never the shadow's
+        "checkpoint restored manager ckpt/ckpt-3 kept ['ckpt/ckpt-3']", "dataset load [0, 1, 2, 3, 4]",
+        "cache [0, 1, 2] [0, 1, 2]", "export serves (2, 1)", "saved_model v 3.0", "profiled True old log True",
+        f"{work / 'old.txt'}; No such file or directory",  # tf.errors.NotFoundError, with the script's path
+        "open error old.txt", "v1 save refused True",
+    ):
+        assert line in tail, line
+    writes = report["writes"]
+    assert writes["root"] not in tail  # no error or path the script printed names the shadow
+    assert {Path(p).name for p in writes["redirected"]} >= {
+        "lines.txt", "records.tfrecord", "data.csv", "new.png", "a.txt", "run-1", "checkpoint", "saved_ds",
+        "exported", "range.cache"}
+    assert not any("_temp" in p for p in writes["redirected"])  # a checkpoint's shards, merged away
+    assert sorted(Path(p).name for p in writes["deleted"]) == ["old.txt", "olddir"]
+    assert [Path(p).name for p in writes["refused"]] == ["v1.ckpt"] and writes["escaped"] == []
+
+
 @pytest.mark.slow
 def test_a_write_past_the_sandbox_is_reported_not_hidden(tmp_path):
     work = tmp_path / "work"

@@ -7,8 +7,8 @@ file. Every write to a path outside the probe's own temp dir goes to a shadow co
 shadow, so the script keeps working on its own outputs, and the user's files stay as they were.
 
 Paths are redirected where they enter: Python's file APIs (`open`, `os`, `shutil`, and `pathlib`
-and `glob` through them), and the C-level writers that take a path (h5py, TensorFlow's file IO,
-checkpoints, SavedModel and summary writers, pandas' parquet/feather/HDF files, sqlite3). An audit
+and `glob` through them), and the C-level readers and writers that take a path (h5py, pandas'
+parquet/feather/HDF files, sqlite3, and TensorFlow's, in sandbox_tf). An audit
 hook refuses any Python-level write that still names a path outside the temp dir (a function a
 library captured before the patches, say), so a write that cannot be redirected is refused with a
 note, never let through. The parent checks the script's folder afterwards for the rest (a
@@ -86,7 +86,10 @@ class Overlay:
         resolved here (its last part too where `follow`), as the OS would resolve the real link."""
         if not _is_path(path):
             return None
-        real = os.path.abspath(os.fsdecode(os.fspath(path)))
+        text = os.fsdecode(os.fspath(path))
+        if "://" in text:
+            return None  # gs://, s3://, ram://: a remote or in-memory file system, not the user's disk
+        real = os.path.abspath(text)
         if self.linked:
             real = self._resolve(real, follow)
         if any(real == root or real.startswith(root + os.sep) for root in self.passthrough):
@@ -160,6 +163,55 @@ class Overlay:
             raise _not_found(path)
         return self._given(path, real)
 
+    def seen(self, path: PathArg) -> PathArg:
+        """The path a C++ reader should open for `path`: as `read`, but a path the script deleted maps
+        to its absent shadow, so the library raises its own not-found error (as TensorFlow's do)."""
+        real = self.absolute(path)
+        if real is not None and not self.exists(real):
+            return self.shadow(real)
+        return self.read(path)
+
+    def whole_dir(self, path: PathArg) -> PathArg:
+        """A folder a C++ library reads as a whole (a SavedModel, a saved dataset): once the script
+        wrote into it, its shadow, completed with the original files it neither replaced nor deleted."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        if not _is_dir(shadow):
+            return self.seen(path)
+        if self.original_visible(real) and _is_dir(real):
+            self._complete(real, shadow)
+        return shadow
+
+    def _complete(self, real: str, shadow: str) -> None:
+        for name in _listdir(real):
+            source, target = os.path.join(real, name), os.path.join(shadow, name)
+            if source in self.deleted or (_exists(target) and not _is_dir(target)):
+                continue
+            if _is_dir(source):
+                if not _exists(target):
+                    _mkdir(target)
+                self._complete(source, target)
+            else:
+                shutil.copyfile(source, target)
+
+    def prefix(self, path: PathArg) -> PathArg:
+        """A checkpoint prefix names the files beside it (`prefix.index`, `prefix.data-*`): its shadow
+        once the script wrote one of them, or deleted the folder they are in."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        folder, base = os.path.split(shadow)
+        if _is_dir(folder) and any(n == base or n.startswith(base + ".") for n in _listdir(folder)):
+            return shadow
+        return shadow if self._hidden(real) else path
+
+    def unshadow(self, text: str) -> str:
+        """`text` (an error message) with every shadow path shown as the path the script named."""
+        return text.replace(self.root + os.sep, os.sep) if self.root in text else text
+
     def own(self, exc: OSError, given: PathArg = None) -> OSError:
         """`exc` naming the script's paths rather than their shadows, as the script's own call would:
         `given`, the path it passed, or else the original the shadow stands for."""
@@ -169,6 +221,14 @@ class Overlay:
                 setattr(exc, attribute, given if given is not None and attribute == "filename"
                         else value[len(self.root):])
         return exc
+
+    def refuse(self, path: PathArg, why: str = "it could not be redirected into the probe's temp dir"
+               ) -> PermissionError:
+        """The error for a write the sandbox cannot redirect; the report lists the path."""
+        real = self.absolute(path) or os.fsdecode(os.fspath(path))
+        if real not in self.refused:
+            self.refused.append(real)
+        return PermissionError(errno.EPERM, f"rnnlint probe refused this write: {why}", real)
 
     def write(self, path: PathArg, keep: bool = False, follow: bool = True) -> PathArg:
         """The path to write for `path` (its shadow, made ready). `keep`: the write changes the file
@@ -532,6 +592,7 @@ def _path_argument(function: Callable, index: int, name: str, map_path: Callable
 
 def _patch_libraries(overlay: Overlay) -> None:
     from .imports import on_import
+    from .sandbox_tf import patch_tensorflow as _patch_tensorflow
 
     for name, patch in (("h5py", _patch_h5py), ("pandas", _patch_pandas), ("sqlite3", _patch_sqlite),
                         ("tensorflow", _patch_tensorflow), ("numpy", _patch_numpy), ("tarfile", _patch_tarfile)):
@@ -596,129 +657,6 @@ def _patch_sqlite(overlay: Overlay, sqlite3) -> None:
     sqlite3.connect = sqlite3.dbapi2.connect = _path_argument(sqlite3.connect, 0, "database", database)
 
 
-def _patch_tensorflow(overlay: Overlay, tf) -> None:
-    """TensorFlow writes in C++ by path: map the path where it enters Python."""
-    from tensorflow.python.lib.io import file_io
-
-    original_init = file_io.FileIO.__init__
-
-    def file_init(self, name, mode="r", *args, **kwargs):
-        if _is_path(name) and isinstance(mode, str):
-            name = overlay.write(name, keep=_keeps(mode)) if _writes(mode) else overlay.read(name)
-        original_init(self, name, mode, *args, **kwargs)
-
-    file_io.FileIO.__init__ = file_init
-    replaced: dict[int, Callable] = {}
-
-    def path_args(module, name: str, *mappers: Callable) -> None:
-        function = getattr(module, name, None)
-        if function is None:
-            return
-
-        def patched(*args, **kwargs):
-            mapped = [mapper(arg) if _is_path(arg) else arg for mapper, arg in zip(mappers, args)]
-            return function(*mapped, *args[len(mapped):], **kwargs)
-
-        replaced[id(function)] = patched
-        setattr(module, name, patched)
-
-    write, read = (lambda p: overlay.write(p, keep=True)), overlay.read
-
-    def make_dirs(path):
-        real = overlay.absolute(path)
-        if real is not None:
-            os.makedirs(overlay.shadow(real), exist_ok=True)
-            return overlay.shadow(real)
-        return path
-
-    def asked(path):
-        """For an existence test: a deleted path's (absent) shadow, so the answer is False, not an error."""
-        real = overlay.absolute(path)
-        return overlay.shadow(real) if real is not None and not overlay.exists(real) else read(path)
-
-    for suffix in ("", "_v2"):
-        path_args(file_io, "file_exists" + suffix, asked)
-        path_args(file_io, "is_directory" + suffix, asked)
-        path_args(file_io, "stat" + suffix, read)
-        path_args(file_io, "copy" + suffix, read, write)
-        path_args(file_io, "recursive_create_dir" + suffix, make_dirs)
-        path_args(file_io, "create_dir" + suffix, make_dirs)
-
-    def by_overlay(names: tuple[str, ...], action: Callable) -> None:
-        """file_io functions of one path that the overlay carries out itself for a user's path."""
-        for name in names:
-            function = getattr(file_io, name, None)
-            if function is None:
-                continue
-
-            def patched(path, function=function):
-                return action(path) if overlay.absolute(path) is not None else function(path)
-
-            replaced[id(function)] = patched
-            setattr(file_io, name, patched)
-
-    by_overlay(("delete_file", "delete_file_v2"), overlay.remove)
-    by_overlay(("list_directory", "list_directory_v2"), overlay.listdir)
-    by_overlay(("delete_recursively", "delete_recursively_v2"), overlay.remove_tree)
-    path_args(file_io, "read_file_to_string", read)
-    path_args(file_io, "write_string_to_file", overlay.write)
-    for name in ("rename", "rename_v2"):
-        if hasattr(file_io, name):
-            function = getattr(file_io, name)
-
-            def rename(src, dst, overwrite=False, function=function):
-                if overlay.absolute(src) is None and overlay.absolute(dst) is None:
-                    return function(src, dst, overwrite)
-                if not overwrite and (real := overlay.absolute(dst)) and overlay.exists(real):
-                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(dst)))
-                overlay.move(src, dst, replace=True)
-
-            replaced[id(function)] = rename
-            setattr(file_io, name, rename)
-    # tf.io.gfile and tf.compat.v1.gfile hold their own references to file_io's functions.
-    for api in _api_modules(tf):
-        for attribute in dir(api):
-            value = getattr(api, attribute, None)
-            if callable(value) and id(value) in replaced:
-                setattr(api, attribute, replaced[id(value)])
-    tf.saved_model.save = _path_argument(tf.saved_model.save, 1, "export_dir", overlay.write_dir)
-    tf.summary.create_file_writer = _path_argument(tf.summary.create_file_writer, 0, "logdir",
-                                                   overlay.write_dir)
-    tf.io.write_file = _path_argument(tf.io.write_file, 0, "filename", overlay.write)
-    for method in ("write", "save"):
-        setattr(tf.train.Checkpoint, method, _path_argument(getattr(tf.train.Checkpoint, method), 1,
-                                                            "file_prefix", overlay.write_dir))
-    for method in ("read", "restore"):
-        setattr(tf.train.Checkpoint, method, _path_argument(getattr(tf.train.Checkpoint, method), 1,
-                                                            "save_path", _checkpoint_read(overlay)))
-    tf.train.CheckpointManager.__init__ = _path_argument(tf.train.CheckpointManager.__init__, 2,
-                                                         "directory", overlay.write_dir)
-
-
-def _checkpoint_read(overlay: Overlay) -> Callable:
-    """A checkpoint prefix names several files (`prefix.index`, `prefix.data-*`): read the shadow
-    prefix when the script wrote that checkpoint."""
-    def read(prefix):
-        real = overlay.absolute(prefix)
-        if real is not None and _exists(overlay.shadow(real) + ".index"):
-            return overlay.shadow(real)
-        return prefix
-    return read
-
-
-def _api_modules(tf) -> list:
-    modules = []
-    for dotted in ("io.gfile", "compat.v1.gfile", "compat.v1.io.gfile", "compat.v2.io.gfile"):
-        module = tf
-        for part in dotted.split("."):
-            module = getattr(module, part, None)
-            if module is None:
-                break
-        if module is not None:
-            modules.append(module)
-    return modules
-
-
 # -- the backstop ------------------------------------------------------------------------------
 
 # audit event -> (index of each path argument, index of the dir_fd it is relative to or None)
@@ -758,9 +696,6 @@ def _refuse_escaping_writes(overlay: Overlay) -> Callable[[str, tuple], None]:
             real = named(args[index] if index < len(args) else None,
                          args[fd_index] if fd_index is not None and fd_index < len(args) else None)
             if real is not None:
-                if real not in overlay.refused:
-                    overlay.refused.append(real)
-                raise PermissionError(errno.EPERM, "rnnlint probe refused this write: it could not be "
-                                      "redirected into the probe's temp dir", real)
+                raise overlay.refuse(real)
 
     return hook
