@@ -295,7 +295,7 @@ def test_tensorflow_file_paths_see_the_scripts_writes_and_leave_its_folder_byte_
         "checkpoint restored manager ckpt/ckpt-3 kept ['ckpt/ckpt-3']", "dataset load [0, 1, 2, 3, 4]",
         "cache [0, 1, 2] [0, 1, 2]", "export serves (2, 1)", "saved_model v 3.0", "profiled True old log True",
         f"{work / 'old.txt'}; No such file or directory",  # tf.errors.NotFoundError, with the script's path
-        "open error old.txt", "v1 save refused True",
+        "open error old.txt", "v1 save refused True", "db writer refused True",
     ):
         assert line in tail, line
     writes = report["writes"]
@@ -305,7 +305,7 @@ def test_tensorflow_file_paths_see_the_scripts_writes_and_leave_its_folder_byte_
         "exported", "range.cache"}
     assert not any("_temp" in p for p in writes["redirected"])  # a checkpoint's shards, merged away
     assert sorted(Path(p).name for p in writes["deleted"]) == ["old.txt", "olddir"]
-    assert [Path(p).name for p in writes["refused"]] == ["v1.ckpt"] and writes["escaped"] == []
+    assert [Path(p).name for p in writes["refused"]] == ["v1.ckpt", "runs.db"] and writes["escaped"] == []
 
 
 @pytest.mark.slow

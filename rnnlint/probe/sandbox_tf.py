@@ -260,16 +260,19 @@ def _patch_ops(overlay: Overlay, tf, replaced: dict[int, Callable]) -> None:
                 mapping((1, "filename", overlay.write)), replaced)
     for name in ("save", "save_slices"):  # TF1's V1 checkpoint format
         _replace_op(gen_io_ops, name, _refused(overlay, "filename", 0), replaced)
-    _replace_op(gen_summary_ops, "create_summary_db_writer", _refused(overlay, "db_uri", 1), replaced)
+    # A SQLite file, named by a URI ("file:///runs.db") that the probe cannot map: refused whatever it names.
+    _replace_op(gen_summary_ops, "create_summary_db_writer", _refused(overlay, "db_uri", 1, always=True),
+                replaced)
 
 
-def _refused(overlay: Overlay, argument: str, index: int) -> Callable[[Callable], Callable]:
-    """An op that opens the files it names in C++ with no seam to map them at: refused for a user's path."""
+def _refused(overlay: Overlay, argument: str, index: int, always: bool = False) -> Callable[[Callable], Callable]:
+    """An op that opens the files it names in C++ with no seam to map them at: refused for a user's path
+    (one it cannot read in a graph included)."""
     def make(function):
         def patched(*args, **kwargs):
             path = kwargs.get(argument, args[index] if index < len(args) else None)
             named = path if _is_path(path) else getattr(path, "numpy", lambda: None)()
-            if named is None or _is_path(named) and overlay.absolute(named) is not None:
+            if always or named is None or _is_path(named) and overlay.absolute(named) is not None:
                 raise overlay.refuse(named if named is not None else function.__name__,
                                      f"{function.__name__} opens its files in C++ where the probe cannot "
                                      "redirect them")
