@@ -290,7 +290,7 @@ def test_tensorflow_file_paths_see_the_scripts_writes_and_leave_its_folder_byte_
         "glob ['extra.txt', 'lines.txt']", "matching_files ['extra.txt', 'lines.txt']",
         "deleted exists False False",  # tf.io.gfile.exists/isdir of what the script deleted (a69e498)
         "list_files lines ['extra', 'new 1', 'new 2', 'new 3', 'new 4']",
-        "records ['record 1', 'record 2']", "csv a [1, 3]", "images 3 max 200", "texts ['neg\\n', 'rewritten']",
+        "records ['record 1', 'record 2']", "csv a [1, 3, 5]", "glob list ['data.csv', 'extra.txt', 'more.csv']", "images 3 max 200", "texts ['neg\\n', 'rewritten']",
         "checkpoint saved ckpt/run-1 latest ckpt/run-1",  # the script's paths, never the shadow's
         "checkpoint restored manager ckpt/ckpt-3 kept ['ckpt/ckpt-3']", "dataset load [0, 1, 2, 3, 4]",
         "cache [0, 1, 2] [0, 1, 2]", "export serves (2, 1)", "saved_model v 3.0", "profiled True old log True",

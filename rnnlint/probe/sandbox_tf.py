@@ -126,7 +126,8 @@ def _patch_file_io(overlay: Overlay, replaced: dict[int, Callable]) -> None:
         by_overlay("delete_file" + suffix, overlay.remove)
         by_overlay("list_directory" + suffix, overlay.listdir)
         by_overlay("delete_recursively" + suffix, overlay.remove_tree)
-        by_overlay("get_matching_files" + suffix, lambda p: _glob(overlay, p))
+        _replace(file_io, "get_matching_files" + suffix, lambda function: (
+            lambda patterns: _glob(overlay, patterns) if _local(overlay, patterns) else function(patterns)), replaced)
     path_args("read_file_to_string", overlay.seen)
     path_args("write_string_to_file", overlay.write)
     for name in ("rename", "rename_v2"):
@@ -140,6 +141,12 @@ def _patch_file_io(overlay: Overlay, replaced: dict[int, Callable]) -> None:
                 overlay.move(src, dst, replace=True)
             return rename
         _replace(file_io, name, make, replaced)
+
+
+def _local(overlay: Overlay, patterns) -> bool:
+    """A pattern, or a list of them, on the local disk (gs:// and the like are left to TensorFlow)."""
+    listed = [patterns] if _is_path(patterns) else patterns if isinstance(patterns, (list, tuple)) else []
+    return bool(listed) and all(_is_path(p) and overlay.absolute(p) is not None for p in listed)
 
 
 def _glob(overlay: Overlay, patterns) -> list[str]:
@@ -216,7 +223,7 @@ def _patch_ops(overlay: Overlay, tf, replaced: dict[int, Callable]) -> None:
     def matching(function):
         """matching_files: the overlay's glob, run eagerly or, in a graph, when the op runs."""
         def patched(pattern, name=None):
-            if _is_path(pattern) and overlay.absolute(pattern) is None:
+            if (_is_path(pattern) or isinstance(pattern, (list, tuple))) and not _local(overlay, pattern):
                 return function(pattern, name=name)
             if isinstance(pattern, (str, bytes, list, tuple)):
                 return tf.constant(matches(pattern if isinstance(pattern, (list, tuple)) else [pattern]),
