@@ -173,6 +173,61 @@ def test_python_file_apis_see_their_own_writes_and_leave_the_folder_alone(tmp_pa
     assert (home / "runs" / "keep.txt").read_text() == "r"
 
 
+SYMLINKS = """
+import json, os, sys
+from rnnlint.probe import sandbox
+overlay = sandbox.Overlay(sys.argv[1])
+sandbox.install(overlay)
+out = {}
+os.symlink("data.csv", "link.csv")  # relative: beside the link in the script's folder, not the shadow's
+out["link"] = [os.readlink("link.csv"), os.path.islink("link.csv"), os.path.islink("data.csv")]
+out["read_through"] = open("link.csv").read()
+with open("link.csv", "w") as fh:
+    fh.write("through the link\\n")
+out["data_after"] = open("data.csv").read()
+os.symlink(os.path.abspath("sub"), "sublink")
+with open("sublink/new.txt", "w") as fh:
+    fh.write("n")
+out["sub"] = sorted(os.listdir("sub"))
+out["links"] = sorted(e.name for e in os.scandir(".") if e.is_symlink())
+out["realpath"] = os.path.relpath(os.path.realpath("link.csv"))
+os.rename("link.csv", "link2.csv")
+out["renamed"] = [os.readlink("link2.csv"), os.path.lexists("link.csv"), open("link2.csv").read()]
+os.remove("link2.csv")
+out["unlinked"] = [os.path.lexists("link2.csv"), open("data.csv").read()]
+try:
+    open("sub/missing.txt")
+except FileNotFoundError as exc:
+    out["error"] = exc.filename
+os.mkdir("made")
+try:
+    open("made")
+except IsADirectoryError as exc:  # raised on the shadow folder: the script sees its own path
+    out["dir_error"] = exc.filename
+print(json.dumps(out))
+"""
+
+
+def test_a_scripts_symlinks_resolve_in_its_view_and_never_write_through_to_the_users_files(tmp_path):
+    home = tmp_path / "home"
+    (home / "sub").mkdir(parents=True)
+    (home / "data.csv").write_text("original\n")
+    (home / "sub" / "s.txt").write_text("s")
+    before = digest(home)
+    proc = subprocess.run([sys.executable, "-c", SYMLINKS, str(tmp_path / "probe")], cwd=home,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["link"] == ["data.csv", True, False] and out["read_through"] == "original\n"
+    assert out["data_after"] == "through the link\n" and out["sub"] == ["new.txt", "s.txt"]
+    assert out["links"] == ["link.csv", "sublink"] and out["realpath"] == "data.csv"
+    assert out["renamed"] == ["data.csv", False, "through the link\n"]
+    assert out["unlinked"] == [False, "through the link\n"]
+    assert out["error"] == "sub/missing.txt" and out["dir_error"] == "made"
+    assert digest(home) == before
+
+
 # -- the probe end to end ------------------------------------------------------------------------
 
 
@@ -202,6 +257,55 @@ def test_a_script_that_overwrites_its_outputs_leaves_its_folder_byte_for_byte(tm
     copy = kept / str(work).lstrip(os.sep)
     assert (copy / "run.log").read_text() == "first run\nrun finished\n"
     assert (copy / "preds.npy").read_bytes() != OLD_OUTPUTS["preds.npy"]
+
+
+TF_OLD_OUTPUTS = {"lines.txt": b"old line\n", "old.txt": b"old\n", "olddir/f": b"x\n",
+                  "records.tfrecord": b"not records", "data.csv": b"a,b\n9,9\n", "texts/pos/a.txt": b"original",
+                  "texts/neg/b.txt": b"neg\n", "ckpt/checkpoint": b'model_checkpoint_path: "old-1"\n',
+                  "saved_ds/snapshot.metadata": b"old\n", "exported/saved_model.pb": b"old\n",
+                  "logs/old.log": b"old\n"}
+
+
+@pytest.mark.slow
+def test_tensorflow_file_paths_see_the_scripts_writes_and_leave_its_folder_byte_for_byte(tmp_path):
+    from PIL import Image
+
+    work = tmp_path / "work"
+    work.mkdir()
+    script = Path(shutil.copy(PROBE / "overwrites_tf_outputs.py", work / "train.py"))
+    for name, content in TF_OLD_OUTPUTS.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_bytes(content)
+    for label in ("cat", "dog"):
+        (work / "images" / label).mkdir(parents=True)
+        Image.new("RGB", (4, 4)).save(work / "images" / label / "old.png")
+    before = digest(work)
+    exit_code, report = run_probe(script, cwd=work)
+    tail = report["output_tail"]
+    assert (exit_code, report["status"]) == (0, "completed"), report["headline"] + tail
+    assert digest(work) == before
+    for line in (
+        "read_file ['new', '1', 'new', '2', 'new', '3']", "text lines ['new 1', 'new 2', 'new 3']",
+        "symlink lines.txt 4 True",  # appended through the script's own link to lines.txt
+        "glob ['extra.txt', 'lines.txt']", "matching_files ['extra.txt', 'lines.txt']",
+        "deleted exists False False",  # tf.io.gfile.exists/isdir of what the script deleted (a69e498)
+        "list_files lines ['extra', 'new 1', 'new 2', 'new 3', 'new 4']",
+        "records ['record 1', 'record 2']", "csv a [1, 3, 5]", "glob list ['data.csv', 'extra.txt', 'more.csv']", "images 3 max 200", "texts ['neg\\n', 'rewritten']",
+        "checkpoint saved ckpt/run-1 latest ckpt/run-1",  # the script's paths, never the shadow's
+        "checkpoint restored manager ckpt/ckpt-3 kept ['ckpt/ckpt-3']", "dataset load [0, 1, 2, 3, 4]",
+        "cache [0, 1, 2] [0, 1, 2]", "export serves (2, 1)", "saved_model v 3.0", "profiled True old log True",
+        f"{work / 'old.txt'}; No such file or directory",  # tf.errors.NotFoundError, with the script's path
+        "open error old.txt", "v1 save refused True", "db writer refused True",
+    ):
+        assert line in tail, line
+    writes = report["writes"]
+    assert writes["root"] not in tail  # no error or path the script printed names the shadow
+    assert {Path(p).name for p in writes["redirected"]} >= {
+        "lines.txt", "records.tfrecord", "data.csv", "new.png", "a.txt", "run-1", "checkpoint", "saved_ds",
+        "exported", "range.cache"}
+    assert not any("_temp" in p for p in writes["redirected"])  # a checkpoint's shards, merged away
+    assert sorted(Path(p).name for p in writes["deleted"]) == ["old.txt", "olddir"]
+    assert [Path(p).name for p in writes["refused"]] == ["v1.ckpt", "runs.db"] and writes["escaped"] == []
 
 
 @pytest.mark.slow

@@ -7,8 +7,8 @@ file. Every write to a path outside the probe's own temp dir goes to a shadow co
 shadow, so the script keeps working on its own outputs, and the user's files stay as they were.
 
 Paths are redirected where they enter: Python's file APIs (`open`, `os`, `shutil`, and `pathlib`
-and `glob` through them), and the C-level writers that take a path (h5py, TensorFlow's file IO,
-checkpoints, SavedModel and summary writers, pandas' parquet/feather/HDF files, sqlite3). An audit
+and `glob` through them), and the C-level readers and writers that take a path (h5py, pandas'
+parquet/feather/HDF files, sqlite3, and TensorFlow's, in sandbox_tf). An audit
 hook refuses any Python-level write that still names a path outside the temp dir (a function a
 library captured before the patches, say), so a write that cannot be redirected is refused with a
 note, never let through. The parent checks the script's folder afterwards for the rest (a
@@ -48,6 +48,13 @@ def _exists(path: str) -> bool:
     return True
 
 
+def _is_link(path: str) -> bool:
+    try:
+        return (_lstat(path).st_mode & 0o170000) == 0o120000
+    except (OSError, ValueError):
+        return False
+
+
 def _is_dir(path: str) -> bool:
     try:
         return (_stat(path).st_mode & 0o170000) == 0o040000
@@ -69,17 +76,52 @@ class Overlay:
         self.deleted: set[str] = set()  # originals the script deleted (hidden from its reads)
         self.refused: list[str] = []
         self.unpatched: list[str] = []  # libraries whose path-taking writers could not be patched
+        self.linked = False  # the script made a symlink: paths are resolved through the shadow's links
 
     # -- where a path lives --------------------------------------------------------------------
 
-    def absolute(self, path: PathArg) -> str | None:
-        """The absolute path a path argument names, or None where it is not ours to map."""
+    def absolute(self, path: PathArg, follow: bool = True) -> str | None:
+        """The absolute path a path argument names, or None where it is not ours to map. A symlink
+        the script made exists only as a shadow, so the OS must never follow it: the path is
+        resolved here (its last part too where `follow`), as the OS would resolve the real link."""
         if not _is_path(path):
             return None
-        real = os.path.abspath(os.fsdecode(os.fspath(path)))
+        text = os.fsdecode(os.fspath(path))
+        if "://" in text:
+            return None  # gs://, s3://, ram://: a remote or in-memory file system, not the user's disk
+        real = os.path.abspath(text)
+        if self.linked:
+            real = self._resolve(real, follow)
         if any(real == root or real.startswith(root + os.sep) for root in self.passthrough):
             return None
         return real
+
+    def _resolve(self, real: str, follow: bool) -> str:
+        pending, resolved, hops = real.split(os.sep)[1:], os.sep, 0
+        while pending:
+            name = pending.pop(0)
+            if name in ("", "."):
+                continue
+            if name == "..":
+                resolved = os.path.dirname(resolved)
+                continue
+            candidate = os.path.join(resolved, name)
+            shadow = self.shadow(candidate)
+            if (not pending and not follow) or not _is_link(shadow):
+                resolved = candidate
+                continue
+            hops += 1
+            if hops > 40:  # a loop: leave it to the OS, which says ELOOP
+                return real
+            target = _readlink(shadow)
+            pending = target.split(os.sep) + pending
+            if os.path.isabs(target):
+                resolved = os.sep
+        return resolved
+
+    def _given(self, path: PathArg, real: str) -> PathArg:
+        """`path` itself for the OS to open, unless it runs through one of the script's symlinks."""
+        return path if not self.linked or os.path.abspath(os.fsdecode(os.fspath(path))) == real else real
 
     def shadow(self, real: str) -> str:
         return os.path.join(self.root, os.path.splitdrive(real)[1].lstrip(os.sep))
@@ -105,9 +147,9 @@ class Overlay:
     def is_dir(self, real: str) -> bool:
         return _is_dir(self.shadow(real)) or (not self._hidden(real) and _is_dir(real))
 
-    def read(self, path: PathArg) -> PathArg:
+    def read(self, path: PathArg, follow: bool = True) -> PathArg:
         """The path to read for `path`: its shadow if the script wrote (or deleted) it."""
-        real = self.absolute(path)
+        real = self.absolute(path, follow)
         if real is None:
             return path
         shadow = self.shadow(real)
@@ -115,16 +157,83 @@ class Overlay:
             # A folder the script wrote into exists twice: the original is the one to stat, list
             # from or chdir into (relative reads of the files it holds must still find them).
             if _is_dir(shadow) and self.original_visible(real) and _is_dir(real):
-                return path
+                return self._given(path, real)
             return shadow
         if self._hidden(real):
             raise _not_found(path)
-        return path
+        return self._given(path, real)
 
-    def write(self, path: PathArg, keep: bool = False) -> PathArg:
+    def seen(self, path: PathArg) -> PathArg:
+        """The path a C++ reader should open for `path`: as `read`, but a path the script deleted maps
+        to its absent shadow, so the library raises its own not-found error (as TensorFlow's do)."""
+        real = self.absolute(path)
+        if real is not None and not self.exists(real):
+            return self.shadow(real)
+        return self.read(path)
+
+    def whole_dir(self, path: PathArg) -> PathArg:
+        """A folder a C++ library reads as a whole (a SavedModel, a saved dataset): once the script
+        wrote into it, its shadow, completed with the original files it neither replaced nor deleted."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        if not _is_dir(shadow):
+            return self.seen(path)
+        if self.original_visible(real) and _is_dir(real):
+            self._complete(real, shadow)
+        return shadow
+
+    def _complete(self, real: str, shadow: str) -> None:
+        for name in _listdir(real):
+            source, target = os.path.join(real, name), os.path.join(shadow, name)
+            if source in self.deleted or (_exists(target) and not _is_dir(target)):
+                continue
+            if _is_dir(source):
+                if not _exists(target):
+                    _mkdir(target)
+                self._complete(source, target)
+            else:
+                shutil.copyfile(source, target)
+
+    def prefix(self, path: PathArg) -> PathArg:
+        """A checkpoint prefix names the files beside it (`prefix.index`, `prefix.data-*`): its shadow
+        once the script wrote one of them, or deleted the folder they are in."""
+        real = self.absolute(path)
+        if real is None:
+            return path
+        shadow = self.shadow(real)
+        folder, base = os.path.split(shadow)
+        if _is_dir(folder) and any(n == base or n.startswith(base + ".") for n in _listdir(folder)):
+            return shadow
+        return shadow if self._hidden(real) else path
+
+    def unshadow(self, text: str) -> str:
+        """`text` (an error message) with every shadow path shown as the path the script named."""
+        return text.replace(self.root + os.sep, os.sep) if self.root in text else text
+
+    def own(self, exc: OSError, given: PathArg = None) -> OSError:
+        """`exc` naming the script's paths rather than their shadows, as the script's own call would:
+        `given`, the path it passed, or else the original the shadow stands for."""
+        for attribute in ("filename", "filename2"):
+            value = getattr(exc, attribute, None)
+            if isinstance(value, str) and value.startswith(self.root + os.sep):
+                setattr(exc, attribute, given if given is not None and attribute == "filename"
+                        else value[len(self.root):])
+        return exc
+
+    def refuse(self, path: PathArg, why: str = "it could not be redirected into the probe's temp dir"
+               ) -> PermissionError:
+        """The error for a write the sandbox cannot redirect; the report lists the path."""
+        real = self.absolute(path) or os.fsdecode(os.fspath(path))
+        if real not in self.refused:
+            self.refused.append(real)
+        return PermissionError(errno.EPERM, f"rnnlint probe refused this write: {why}", real)
+
+    def write(self, path: PathArg, keep: bool = False, follow: bool = True) -> PathArg:
         """The path to write for `path` (its shadow, made ready). `keep`: the write changes the file
         rather than replacing it (append, r+), so the shadow starts as a copy of the original."""
-        real = self.absolute(path)
+        real = self.absolute(path, follow)
         if real is None:
             return path
         shadow = self.shadow(real)
@@ -165,7 +274,7 @@ class Overlay:
     # -- what the script changes -----------------------------------------------------------------
 
     def remove(self, path: PathArg, directory: bool = False) -> None:
-        real = self.absolute(path)
+        real = self.absolute(path, follow=False)
         if real is None:
             (_rmdir if directory else _unlink)(path)
             return
@@ -197,7 +306,7 @@ class Overlay:
             del self.written[written]
 
     def make_dir(self, path: PathArg, mode: int = 0o777) -> None:
-        real = self.absolute(path)
+        real = self.absolute(path, follow=False)
         if real is None:
             _mkdir(path, mode)
             return
@@ -210,19 +319,20 @@ class Overlay:
         _mkdir(shadow, mode)
 
     def move(self, source: PathArg, target: PathArg, replace: bool) -> None:
-        src_real, dst_real = self.absolute(source), self.absolute(target)
+        src_real, dst_real = self.absolute(source, follow=False), self.absolute(target, follow=False)
         if src_real is None and dst_real is None:
             (_replace if replace else _rename)(source, target)
             return
-        src = self.read(source)
+        src = self.read(source, follow=False)
         if src_real is not None and not self.exists(src_real):
             raise _not_found(source)
-        dst = self.write(target)
-        if src_real is not None and src == source:  # the original: copy it, then hide it
-            if _is_dir(src):
+        dst = self.write(target, follow=False)
+        if src_real is not None and not os.fsdecode(os.fspath(src)).startswith(self.root + os.sep):
+            # the original: copy it (a link as a link), then hide it
+            if _is_dir(src) and not _is_link(src):
                 shutil.copytree(src, dst, dirs_exist_ok=True)
             else:
-                shutil.copy2(src, dst)
+                shutil.copy2(src, dst, follow_symlinks=False)
             self.deleted.add(src_real)
             shadow = self.shadow(src_real)
             if _is_dir(shadow):  # what the script wrote inside the folder moves with it
@@ -261,27 +371,25 @@ class Overlay:
 class _Entry:
     """An `os.DirEntry` look-alike for a merged listing, named by the path the script asked for."""
 
-    def __init__(self, folder: str, name: str, actual: str):
-        self.name, self.path, self._actual = name, os.path.join(folder, name), actual
+    def __init__(self, folder: str, name: str, actual: str, followed: str):
+        """`actual`: where the entry itself lives; `followed`: where a symlink there leads."""
+        self.name, self.path, self._actual, self._followed = name, os.path.join(folder, name), actual, followed
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        return _is_dir(self._actual) if follow_symlinks else self.stat(follow_symlinks=False).st_mode & 0o170000 == 0o040000
+        return _is_dir(self._followed) if follow_symlinks else self.stat(follow_symlinks=False).st_mode & 0o170000 == 0o040000
 
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
         try:
-            mode = (_stat if follow_symlinks else _lstat)(self._actual).st_mode
+            mode = self.stat(follow_symlinks=follow_symlinks).st_mode
         except OSError:
             return False
         return mode & 0o170000 == 0o100000
 
     def is_symlink(self) -> bool:
-        try:
-            return _lstat(self._actual).st_mode & 0o170000 == 0o120000
-        except OSError:
-            return False
+        return _is_link(self._actual)
 
     def stat(self, *, follow_symlinks: bool = True):
-        return (_stat if follow_symlinks else _lstat)(self._actual)
+        return _stat(self._followed) if follow_symlinks else _lstat(self._actual)
 
     def inode(self) -> int:
         return _lstat(self._actual).st_ino
@@ -330,6 +438,7 @@ def install(overlay: Overlay) -> None:
 
 def _patch_python_io(overlay: Overlay) -> None:
     def open_(file, mode="r", *args, **kwargs):
+        given = file
         # With an opener (tempfile's), the opener picks the file through os.open, which is mapped.
         if _is_path(file) and isinstance(mode, str) and kwargs.get("opener") is None:
             if _writes(mode):
@@ -339,21 +448,32 @@ def _patch_python_io(overlay: Overlay) -> None:
                 file = overlay.write(file, keep=_keeps(mode))
             else:
                 file = overlay.read(file)
-        return _open(file, mode, *args, **kwargs)
+        try:
+            return _open(file, mode, *args, **kwargs)
+        except OSError as exc:
+            overlay.own(exc, given)
+            raise
 
     builtins.open = io.open = open_
 
 
 def _patch_os(overlay: Overlay) -> None:
-    def with_path(real_function: Callable, writes: bool = False) -> Callable:
+    def with_path(real_function: Callable, writes: bool = False, follow: bool = True) -> Callable:
         """A one-path os function that acts on the path's shadow (made first for a change)."""
         def patched(path, *args, **kwargs):
+            given = path
             if kwargs.get("dir_fd") is None and _is_path(path):
-                path = overlay.change(path) if writes else overlay.read(path)
-            return real_function(path, *args, **kwargs)
+                path = overlay.change(path) if writes else \
+                    overlay.read(path, follow and kwargs.get("follow_symlinks", True))
+            try:
+                return real_function(path, *args, **kwargs)
+            except OSError as exc:
+                overlay.own(exc, given)
+                raise
         return patched
 
     def open_(path, flags, mode=0o777, *, dir_fd=None):
+        given = path
         if dir_fd is None and _is_path(path):
             if flags & _WRITE_FLAGS:
                 real = overlay.absolute(path)
@@ -362,7 +482,11 @@ def _patch_os(overlay: Overlay) -> None:
                 path = overlay.write(path, keep=not flags & os.O_TRUNC)
             else:
                 path = overlay.read(path)
-        return _os_open(path, flags, mode, dir_fd=dir_fd)
+        try:
+            return _os_open(path, flags, mode, dir_fd=dir_fd)
+        except OSError as exc:
+            overlay.own(exc, given)
+            raise
 
     def listdir(path="."):
         return _listdir(path) if isinstance(path, int) else overlay.listdir(path)
@@ -374,8 +498,9 @@ def _patch_os(overlay: Overlay) -> None:
         folder = os.fsdecode(os.fspath(path))
         entries = []
         for name in overlay.listdir(folder):
-            actual = overlay.read(os.path.join(folder, name))
-            entries.append(_Entry(folder, name, os.fsdecode(os.fspath(actual))))
+            named = os.path.join(folder, name)
+            actual, followed = (os.fsdecode(os.fspath(overlay.read(named, follow))) for follow in (False, True))
+            entries.append(_Entry(folder, name, actual, followed))
         return _Listing(entries)
 
     def one_path(action: Callable[[PathArg], None], real_function: Callable) -> Callable:
@@ -404,7 +529,24 @@ def _patch_os(overlay: Overlay) -> None:
                 raise
 
     def symlink(src, dst, *args, **kwargs):
-        return _real_symlink(src, overlay.write(dst), *args, **kwargs)
+        """The link goes to the shadow as the script wrote it; paths through it are resolved by the
+        overlay (a relative target means the user's folder, not the shadow's)."""
+        real = overlay.absolute(dst, follow=False)
+        if real is None or kwargs.get("dir_fd") is not None:
+            return _real_symlink(src, dst, *args, **kwargs)
+        if overlay.exists(real):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(dst)))
+        _real_symlink(src, overlay.write(dst, follow=False), *args, **kwargs)
+        overlay.linked = True
+
+    def readlink(path, *, dir_fd=None):
+        if dir_fd is not None or not _is_path(path):
+            return _readlink(path, dir_fd=dir_fd)
+        try:
+            return _readlink(overlay.read(path, follow=False))
+        except OSError as exc:
+            overlay.own(exc, path)
+            raise
 
     def link(src, dst, *args, **kwargs):
         shutil.copy2(overlay.read(src), overlay.write(dst))  # a hard link to a user's file could change it
@@ -412,7 +554,8 @@ def _patch_os(overlay: Overlay) -> None:
     _real_symlink = os.symlink
     os.open = open_
     os.listdir, os.scandir = listdir, scandir
-    os.stat, os.lstat = with_path(_stat), with_path(_lstat)
+    os.stat, os.lstat = with_path(_stat), with_path(_lstat, follow=False)
+    os.readlink = readlink
     os.access = with_path(os.access)
     os.chdir = with_path(os.chdir)
     for name in ("listxattr", "getxattr"):  # shutil.copy2 reads them from the source
@@ -449,6 +592,7 @@ def _path_argument(function: Callable, index: int, name: str, map_path: Callable
 
 def _patch_libraries(overlay: Overlay) -> None:
     from .imports import on_import
+    from .sandbox_tf import patch_tensorflow as _patch_tensorflow
 
     for name, patch in (("h5py", _patch_h5py), ("pandas", _patch_pandas), ("sqlite3", _patch_sqlite),
                         ("tensorflow", _patch_tensorflow), ("numpy", _patch_numpy), ("tarfile", _patch_tarfile)):
@@ -513,129 +657,6 @@ def _patch_sqlite(overlay: Overlay, sqlite3) -> None:
     sqlite3.connect = sqlite3.dbapi2.connect = _path_argument(sqlite3.connect, 0, "database", database)
 
 
-def _patch_tensorflow(overlay: Overlay, tf) -> None:
-    """TensorFlow writes in C++ by path: map the path where it enters Python."""
-    from tensorflow.python.lib.io import file_io
-
-    original_init = file_io.FileIO.__init__
-
-    def file_init(self, name, mode="r", *args, **kwargs):
-        if _is_path(name) and isinstance(mode, str):
-            name = overlay.write(name, keep=_keeps(mode)) if _writes(mode) else overlay.read(name)
-        original_init(self, name, mode, *args, **kwargs)
-
-    file_io.FileIO.__init__ = file_init
-    replaced: dict[int, Callable] = {}
-
-    def path_args(module, name: str, *mappers: Callable) -> None:
-        function = getattr(module, name, None)
-        if function is None:
-            return
-
-        def patched(*args, **kwargs):
-            mapped = [mapper(arg) if _is_path(arg) else arg for mapper, arg in zip(mappers, args)]
-            return function(*mapped, *args[len(mapped):], **kwargs)
-
-        replaced[id(function)] = patched
-        setattr(module, name, patched)
-
-    write, read = (lambda p: overlay.write(p, keep=True)), overlay.read
-
-    def make_dirs(path):
-        real = overlay.absolute(path)
-        if real is not None:
-            os.makedirs(overlay.shadow(real), exist_ok=True)
-            return overlay.shadow(real)
-        return path
-
-    def asked(path):
-        """For an existence test: a deleted path's (absent) shadow, so the answer is False, not an error."""
-        real = overlay.absolute(path)
-        return overlay.shadow(real) if real is not None and not overlay.exists(real) else read(path)
-
-    for suffix in ("", "_v2"):
-        path_args(file_io, "file_exists" + suffix, asked)
-        path_args(file_io, "is_directory" + suffix, asked)
-        path_args(file_io, "stat" + suffix, read)
-        path_args(file_io, "copy" + suffix, read, write)
-        path_args(file_io, "recursive_create_dir" + suffix, make_dirs)
-        path_args(file_io, "create_dir" + suffix, make_dirs)
-
-    def by_overlay(names: tuple[str, ...], action: Callable) -> None:
-        """file_io functions of one path that the overlay carries out itself for a user's path."""
-        for name in names:
-            function = getattr(file_io, name, None)
-            if function is None:
-                continue
-
-            def patched(path, function=function):
-                return action(path) if overlay.absolute(path) is not None else function(path)
-
-            replaced[id(function)] = patched
-            setattr(file_io, name, patched)
-
-    by_overlay(("delete_file", "delete_file_v2"), overlay.remove)
-    by_overlay(("list_directory", "list_directory_v2"), overlay.listdir)
-    by_overlay(("delete_recursively", "delete_recursively_v2"), overlay.remove_tree)
-    path_args(file_io, "read_file_to_string", read)
-    path_args(file_io, "write_string_to_file", overlay.write)
-    for name in ("rename", "rename_v2"):
-        if hasattr(file_io, name):
-            function = getattr(file_io, name)
-
-            def rename(src, dst, overwrite=False, function=function):
-                if overlay.absolute(src) is None and overlay.absolute(dst) is None:
-                    return function(src, dst, overwrite)
-                if not overwrite and (real := overlay.absolute(dst)) and overlay.exists(real):
-                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(os.fspath(dst)))
-                overlay.move(src, dst, replace=True)
-
-            replaced[id(function)] = rename
-            setattr(file_io, name, rename)
-    # tf.io.gfile and tf.compat.v1.gfile hold their own references to file_io's functions.
-    for api in _api_modules(tf):
-        for attribute in dir(api):
-            value = getattr(api, attribute, None)
-            if callable(value) and id(value) in replaced:
-                setattr(api, attribute, replaced[id(value)])
-    tf.saved_model.save = _path_argument(tf.saved_model.save, 1, "export_dir", overlay.write_dir)
-    tf.summary.create_file_writer = _path_argument(tf.summary.create_file_writer, 0, "logdir",
-                                                   overlay.write_dir)
-    tf.io.write_file = _path_argument(tf.io.write_file, 0, "filename", overlay.write)
-    for method in ("write", "save"):
-        setattr(tf.train.Checkpoint, method, _path_argument(getattr(tf.train.Checkpoint, method), 1,
-                                                            "file_prefix", overlay.write_dir))
-    for method in ("read", "restore"):
-        setattr(tf.train.Checkpoint, method, _path_argument(getattr(tf.train.Checkpoint, method), 1,
-                                                            "save_path", _checkpoint_read(overlay)))
-    tf.train.CheckpointManager.__init__ = _path_argument(tf.train.CheckpointManager.__init__, 2,
-                                                         "directory", overlay.write_dir)
-
-
-def _checkpoint_read(overlay: Overlay) -> Callable:
-    """A checkpoint prefix names several files (`prefix.index`, `prefix.data-*`): read the shadow
-    prefix when the script wrote that checkpoint."""
-    def read(prefix):
-        real = overlay.absolute(prefix)
-        if real is not None and _exists(overlay.shadow(real) + ".index"):
-            return overlay.shadow(real)
-        return prefix
-    return read
-
-
-def _api_modules(tf) -> list:
-    modules = []
-    for dotted in ("io.gfile", "compat.v1.gfile", "compat.v1.io.gfile", "compat.v2.io.gfile"):
-        module = tf
-        for part in dotted.split("."):
-            module = getattr(module, part, None)
-            if module is None:
-                break
-        if module is not None:
-            modules.append(module)
-    return modules
-
-
 # -- the backstop ------------------------------------------------------------------------------
 
 # audit event -> (index of each path argument, index of the dir_fd it is relative to or None)
@@ -675,9 +696,6 @@ def _refuse_escaping_writes(overlay: Overlay) -> Callable[[str, tuple], None]:
             real = named(args[index] if index < len(args) else None,
                          args[fd_index] if fd_index is not None and fd_index < len(args) else None)
             if real is not None:
-                if real not in overlay.refused:
-                    overlay.refused.append(real)
-                raise PermissionError(errno.EPERM, "rnnlint probe refused this write: it could not be "
-                                      "redirected into the probe's temp dir", real)
+                raise overlay.refuse(real)
 
     return hook
