@@ -7,6 +7,7 @@ and are only needed for the few nodes that end up in a finding.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import ast
@@ -198,6 +199,11 @@ class ModuleIndex:
         self.subscripts: list[tuple[ast.Subscript, Scope, int]] = []
         self.order = 0
         self._scope = self.module_scope
+        # lookup's per-(scope, name, items) bindings in source order with their orders, and the
+        # append/extend calls by receiver name: built on first use, so that a name bound hundreds of
+        # times (a long notebook export) costs a bisection per use, not a scan
+        self._bindings_cache: dict[tuple[int, str, bool], tuple[list[Binding], list[int], list[Binding]]] = {}
+        self._appends_by_name: dict[str, list[CallSite]] | None = None
         self._loop_stack: list[LoopInfo] = []
         self._loop_stack_saved: list[list[LoopInfo]] = []
         self._if_stack: list[int] = []
@@ -431,10 +437,14 @@ class ModuleIndex:
     def appended_to(self, binding: Binding) -> list[tuple[ast.expr, Scope, int]]:
         """`xs = []` then `xs.append(value)` / `xs.extend(values)`: what is added to the list after
         that binding, in its scope (the usual way windows are built in a loop)."""
+        if self._appends_by_name is None:
+            self._appends_by_name = {}
+            for site in self.method_calls("append", "extend"):
+                if isinstance(site.receiver, ast.Name):
+                    self._appends_by_name.setdefault(site.receiver.id, []).append(site)
         return [(first_argument(site.node), site.scope, site.order)
-                for site in self.method_calls("append", "extend")
-                if isinstance(site.receiver, ast.Name) and site.receiver.id == binding.name
-                and site.scope is binding.scope and site.order > binding.order and has_args(site.node)]
+                for site in self._appends_by_name.get(binding.name, ())
+                if site.scope is binding.scope and site.order > binding.order and has_args(site.node)]
 
     def method_calls(self, *methods: str) -> list[CallSite]:
         """Calls of `<anything>.<method>(...)` for the given method names, in source order."""
@@ -446,7 +456,7 @@ class ModuleIndex:
     def _link_function_calls(self) -> None:
         for site in self.calls:
             if site.func_dotted and site.func_dotted in self.functions:
-                for info in self.functions[site.func_dotted]:
+                for info in self._called(site, self.functions[site.func_dotted]):
                     info.calls.append(site)
             elif site.func_dotted and site.func_dotted.startswith("self."):
                 cls = site.scope.enclosing_class()
@@ -454,7 +464,29 @@ class ModuleIndex:
                     for info in self.functions.get(f"{cls.name}.{site.func_dotted[5:]}", ()):
                         info.calls.append(site)
 
+    def _called(self, site: CallSite, infos: list[FunctionInfo]) -> list[FunctionInfo]:
+        """The definitions of a module-level function name that a call can reach: with one, that one;
+        with several (a name redefined, a long notebook export), those the name's lookup at the call
+        returns, so each call's arguments count for the definition it calls, not for every namesake
+        (which also made parameter resolution quadratic in the redefinitions)."""
+        if len(infos) < 2 or "." in (site.func_dotted or ""):
+            return infos
+        reaching = {id(b.node) for b in self.lookup(site.func_dotted or "", site.scope, site.order) if b.kind == "def"}
+        return [info for info in infos if id(info.node) in reaching] or infos
+
     # -- lookups -----------------------------------------------------------------------------
+    def _bindings_of(self, scope: Scope, name: str, items: bool) -> tuple[list[Binding], list[int], list[Binding]]:
+        """`name`'s bindings in `scope` of the asked kind in source order, their orders, and those
+        inside a loop."""
+        key = (id(scope), name, items)
+        cached = self._bindings_cache.get(key)
+        if cached is None:
+            found = sorted((b for b in scope.bindings.get(name, ()) if (b.kind == "item") == items),
+                           key=lambda b: b.order)
+            cached = (found, [b.order for b in found], [b for b in found if b.loops])
+            self._bindings_cache[key] = cached
+        return cached
+
     def lookup(self, name: str, scope: Scope, order: int, items: bool = False) -> list[Binding]:
         """The bindings of `name` that can reach a use at `order` in `scope`.
 
@@ -469,18 +501,18 @@ class ModuleIndex:
             if current.kind == "class" and not first and not name.startswith("self."):
                 current = current.parent
                 continue
-            bindings = [b for b in current.bindings.get(name, ()) if (b.kind == "item") == items]
+            bindings, orders, looped = self._bindings_of(current, name, items)
             if name.startswith("self.") and current.kind != "class":
                 bindings = []
             if bindings:
                 if items:  # every item assignment matters (each may set a different key)
-                    return [b for b in bindings if current is not scope or b.order < order]
+                    return list(bindings[:bisect_left(orders, order)]) if current is scope else list(bindings)
                 if current is scope:
-                    before = [b for b in bindings if b.order < order]
+                    before = bisect_left(orders, order)
                     if before:
-                        last = before[-1]
+                        last = bindings[before - 1]
                         # a loop re-runs: a binding later in the same loop reaches this use as well
-                        loop_later = [b for b in bindings if b.order > order and any(
+                        loop_later = [b for b in looped if b.order > order and any(
                             loop.contains(order) and loop.contains(b.order) for loop in b.loops)]
                         return [last, *loop_later]
                     return list(bindings)
