@@ -474,9 +474,9 @@ RUN_SYMPTOMS: tuple[Callable[[dict, Thresholds], Verdict], ...] = (
 def reused_start(run: dict, th: Thresholds) -> bool:
     """The fit started from exactly the weights the previous fit of the same model left, and
     something else changed between them: carried-over weights contaminate the comparison when the
-    optimizer was recompiled or the rows differ (k-fold, resampling). The same model, optimizer and
-    rows going on is deliberate continued training. (RNN510's verdict and --what-if's rebuild-model
-    remedy both ask this.)"""
+    optimizer was recompiled, or when the new rows meet the rows trained before (k-fold folds overlap
+    them or validate on them). The same optimizer going on, on the same rows or on fresh samples, is
+    deliberate continued training. (RNN510's verdict and --what-if's rebuild-model remedy both ask this.)"""
     min_rows = th("RNN510", "min_shared_rows")
     reuse = run.get("reuse")
     if not reuse or not reuse.get("starts_from_previous_weights"):
@@ -485,11 +485,9 @@ def reused_start(run: dict, th: Thresholds) -> bool:
         return True
     if reuse.get("same_training_rows") is not False:
         return False
-    # Other rows with the same optimizer: a k-fold loop when they overlap the rows trained before or
-    # validate on them; new samples it never saw (online training on fresh batches) go on deliberately.
-    # A result without the shares (an older child) keeps the rows-differ reading.
-    # A few samples recurring in every fit (a fixed start point of generated sequences) are the data's
-    # shape, not a reused split: the overlap must hold at least min_shared_rows samples.
+    # Other rows with the same optimizer. A few samples recurring in every fit (the fixed start of
+    # generated sequences) are the data's shape, not a reused split: the overlap must hold at least
+    # min_shared_rows samples. A result without the shares (an older child) keeps the rows-differ reading.
     seen = [(reuse.get(key), reuse.get(f"{key}_rows")) for key in ("training_seen", "validation_seen") if key in reuse]
     if not seen:
         return True
