@@ -35,7 +35,21 @@ def test_kfold_with_the_model_compiled_once_confirms_reuse():
     reuse = report["runs"][1]["reuse"]
     assert reuse["starts_from_previous_weights"] is True and reuse["recompiled"] is False
     assert reuse["same_training_rows"] is False
+    # the folds share half their training rows and validate on rows the first fold trained on
+    assert reuse["training_seen"] == pytest.approx(0.5) and reuse["validation_seen"] == 1.0
     assert "RNN510" in report["confirmed"] and exit_code == 1
+
+
+def test_online_training_on_fresh_batches_is_continued_training_not_reuse():
+    """Corpus fenago_*_fit_loop_nb: one model, compiled once, fit for one epoch per freshly generated
+    batch. Each fit goes on from the previous one's weights on samples no earlier fit saw."""
+    exit_code, report = probe(PROBE / "online_fresh_batches.py")
+    fits = [r for r in report["runs"] if r["kind"] == "fit"]
+    assert len(fits) == 3 and all(r["reuse"]["starts_from_previous_weights"] for r in fits[1:])
+    assert all(r["reuse"]["training_seen_rows"] == 0 for r in fits[1:])
+    verdict = next(s for s in report["script_symptoms"] if s["code"] == "RNN510")
+    assert verdict["verdict"] == "not observed" and "continued training" in verdict["message"]
+    assert exit_code == 0, confirmed_codes(report)
 
 
 def test_a_fresh_model_per_fold_is_not_reuse():

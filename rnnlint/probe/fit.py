@@ -117,13 +117,20 @@ def _rows_digest(data) -> str | None:
     return hashlib.sha1(",".join(map(str, hashes)).encode()).hexdigest()
 
 
+_HASH_BLOCK = 4096
+
+
 def _sample_hashes(data) -> set[int] | None:
     """One hash per sample (everything along the first axis), to tell which samples two fits share."""
     a = as_numeric(data)
     if a is None or a.ndim == 0 or not len(a):
         return None
-    rows = np.ascontiguousarray(a[:MAX_HASHED_ROWS].reshape(min(len(a), MAX_HASHED_ROWS), -1), dtype=np.float32)
-    return {hash(r.tobytes()) for r in rows}
+    hashes: set[int] = set()
+    for start in range(0, min(len(a), MAX_HASHED_ROWS), _HASH_BLOCK):  # in blocks: no copy of a large array
+        block = a[start:start + _HASH_BLOCK]
+        rows = np.ascontiguousarray(block.reshape(len(block), -1), dtype=np.float32)
+        hashes.update(hash(r.tobytes()) for r in rows)
+    return hashes
 
 
 def _seen(samples: set[int] | None, seen: set[int] | None) -> tuple[float | None, int | None]:
