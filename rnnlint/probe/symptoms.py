@@ -240,14 +240,14 @@ def vanishing_through_time(run: dict, th: Thresholds) -> Verdict:
         values.update(loss_change=trend.change, learning_fall=learning_fall)
         # A fall to the loss of predicting a constant is the bias finding the targets' average,
         # not learning from the timesteps the gradient reaches: the short horizon still stands.
-        floor = run.get("constant_loss") or {}
-        final = measures.final_level(loss)
+        floor = _constant_floor(run, loss)
         beaten = ""
-        if floor.get("loss") and final is not None:
-            values.update(final_loss=final, constant_loss=floor["loss"], floor_ratio=floor_ratio)
-            against = (f"{final:.4g}, {final / floor['loss']:.0%} of the {floor['loss']:.4g} that predicting "
-                       f"the {floor['predictor']} scores (bound {floor_ratio:.0%})")
-            if final > floor_ratio * floor["loss"]:
+        if floor:
+            values.update(final_loss=floor["final_loss"], constant_loss=floor["constant_loss"],
+                          floor_ratio=floor_ratio)
+            against = (f"{floor['final_loss']:.4g}, {floor['floor_share']:.0%} of the {floor['constant_loss']:.4g} "
+                       f"that predicting the {floor['predictor']} scores (bound {floor_ratio:.0%})")
+            if floor["floor_share"] > floor_ratio:
                 stuck = verdict(CONFIRMED, values)
                 return replace(stuck, message=stuck.message + (
                     f"; the loss fell by {-trend.change:.0%}, but only to {against}: the model learned "
@@ -314,7 +314,9 @@ def plateau(run: dict, th: Thresholds) -> Verdict:
     values = {"steps": steps, "change": trend.change, "change_bound": trend.change_upper,
               "confidence": confidence, "min_drop": min_drop, "min_drop_per_100_steps": rate,
               "steps_per_point": per_point}
-    at_floor = _at_constant_floor(run, points, th(code, "floor_ratio"))
+    floor_ratio = th(code, "floor_ratio")
+    floor = _constant_floor(run, [v for v in points if v is not None])
+    at_floor = floor if floor and floor["floor_share"] > floor_ratio else {}
     if at_floor:
         values.update(at_floor)
     if trend.change <= -min_drop < trend.change_upper and not at_floor:
@@ -335,12 +337,13 @@ def plateau(run: dict, th: Thresholds) -> Verdict:
     return replace(judged, message=_averaged(judged.message, per_point))
 
 
-def _at_constant_floor(run: dict, points: list, floor_ratio: float) -> dict:
-    """{final_loss, constant_loss, floor_share, predictor} when the run ends above `floor_ratio` of the
-    loss of the best constant prediction (rnnlint/probe/baseline.py), else {}."""
+def _constant_floor(run: dict, loss: list) -> dict:
+    """Where the run's loss ended against the loss of the best constant prediction
+    (rnnlint/probe/baseline.py): {final_loss, constant_loss, floor_share, predictor}, or {} when
+    either is unknown. RNN503 and RNN504 each judge the share against their own floor_ratio."""
     floor = run.get("constant_loss") or {}
-    final = measures.final_level([v for v in points if v is not None])
-    if not floor.get("loss") or final is None or final <= floor_ratio * floor["loss"]:
+    final = measures.final_level(loss)
+    if not floor.get("loss") or final is None:
         return {}
     return {"final_loss": final, "constant_loss": floor["loss"], "floor_share": final / floor["loss"],
             "predictor": floor["predictor"]}
